@@ -396,6 +396,11 @@ func commandLine(args []string) string {
 	var parts []string
 	for _, env := range []string{backend.EnvVar, "PJRT_PLUGIN_LIBRARY_PATH", runmode.EnvVar} {
 		if v := os.Getenv(env); v != "" {
+			if root, err := os.Getwd(); err == nil && env == "PJRT_PLUGIN_LIBRARY_PATH" {
+				if rel, err := filepath.Rel(root, v); err == nil && !strings.HasPrefix(rel, "..") {
+					v = rel // inside the clone: as typed from its root
+				}
+			}
 			parts = append(parts, env+"="+shellQuote(v))
 		}
 	}
