@@ -1,69 +1,29 @@
 package autoencoder
 
 import (
-	"bufio"
-	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/mnistlab/golab/lab/persist"
+	"github.com/mnistlab/golab/lab/internal/ckpt"
 )
 
-// Checkpoint files are named "model-<step>.ckpt" inside the model's directory.
-const (
-	checkpointPrefix = "model-"
-	checkpointSuffix = ".ckpt"
-	checkpointFormat = "golab-autoencoder/1"
-)
+// checkpointFormat tags the files this package writes. Their naming
+// ("model-<step>.ckpt"), variables and atomic gob encoding are those of the
+// shared package lab/internal/ckpt.
+const checkpointFormat = "golab-autoencoder/1"
 
 // CheckpointPath is the file of the checkpoint at step in dir: dir/model-<step>.ckpt.
-func CheckpointPath(dir string, step int) string {
-	return filepath.Join(dir, fmt.Sprintf("%s%d%s", checkpointPrefix, step, checkpointSuffix))
-}
+func CheckpointPath(dir string, step int) string { return ckpt.Path(dir, step) }
 
 // Checkpoints lists the checkpoint files in dir by increasing step. A missing
 // directory has none.
 func Checkpoints(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	paths, err := ckpt.List(dir)
 	if err != nil {
 		return nil, fmt.Errorf("autoencoder: %w", err)
-	}
-	type item struct {
-		step int
-		path string
-	}
-	var items []item
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasPrefix(name, checkpointPrefix) || !strings.HasSuffix(name, checkpointSuffix) {
-			continue
-		}
-		step, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, checkpointPrefix), checkpointSuffix))
-		if err != nil || step < 0 {
-			continue
-		}
-		items = append(items, item{step, filepath.Join(dir, name)})
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].step < items[j].step })
-	paths := make([]string, len(items))
-	for i, it := range items {
-		paths[i] = it.path
 	}
 	return paths, nil
 }
@@ -71,11 +31,11 @@ func Checkpoints(dir string) ([]string, error) {
 // LatestCheckpoint returns the checkpoint of dir with the largest step, or ""
 // if there is none.
 func LatestCheckpoint(dir string) (string, error) {
-	paths, err := Checkpoints(dir)
-	if err != nil || len(paths) == 0 {
-		return "", err
+	path, err := ckpt.Latest(dir)
+	if err != nil {
+		return "", fmt.Errorf("autoencoder: %w", err)
 	}
-	return paths[len(paths)-1], nil
+	return path, nil
 }
 
 // checkpoint is the gob-encoded content of a checkpoint file: every variable
@@ -86,17 +46,9 @@ type checkpoint struct {
 	Config    Config
 	Step      int
 	Saved     time.Time
-	Variables []savedVariable
+	Variables []ckpt.Variable
 	Losses    []float32
 	Elapsed   time.Duration // training time up to Step
-}
-
-type savedVariable struct {
-	Path      string
-	DType     dtypes.DType
-	Dims      []int
-	Trainable bool
-	Data      []byte
 }
 
 // Save writes the model's complete state to CheckpointPath(Config.Dir, Step())
@@ -113,39 +65,21 @@ func (m *AutoEncoder) Save() (string, error) {
 func (m *AutoEncoder) SaveTo(path string) error {
 	ck := checkpoint{Format: checkpointFormat, Config: m.Config(), Step: m.step, Saved: time.Now().UTC(), Losses: m.losses, Elapsed: m.elapsed}
 	ck.Config.Dir = ""
-	for v := range m.store.IterVariables() {
-		if !v.HasValue() {
-			continue
-		}
-		t, err := v.Value()
-		if err != nil {
-			return fmt.Errorf("autoencoder: saving %s: %w", v.Path(), err)
-		}
-		sv := savedVariable{Path: v.Path(), DType: t.DType(), Dims: t.Shape().Dimensions, Trainable: v.Trainable}
-		err = t.ConstBytes(func(data []byte) { sv.Data = append([]byte(nil), data...) })
-		if err != nil {
-			return fmt.Errorf("autoencoder: saving %s: %w", v.Path(), err)
-		}
-		ck.Variables = append(ck.Variables, sv)
+	vars, err := ckpt.Capture(m.store, nil)
+	if err != nil {
+		return fmt.Errorf("autoencoder: %w", err)
 	}
-	return persist.WriteFileAtomic(path, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		if err := gob.NewEncoder(bw).Encode(&ck); err != nil {
-			return err
-		}
-		return bw.Flush()
-	})
+	ck.Variables = vars
+	if err := ckpt.Write(path, &ck); err != nil {
+		return fmt.Errorf("autoencoder: %w", err)
+	}
+	return nil
 }
 
 func readCheckpoint(path string) (*checkpoint, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("autoencoder: %w", err)
-	}
-	defer f.Close()
 	var ck checkpoint
-	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&ck); err != nil {
-		return nil, fmt.Errorf("autoencoder: reading checkpoint %s: %w", path, err)
+	if err := ckpt.Read(path, &ck); err != nil {
+		return nil, fmt.Errorf("autoencoder: %w", err)
 	}
 	if ck.Format != checkpointFormat {
 		return nil, fmt.Errorf("autoencoder: %s: unknown checkpoint format %q", path, ck.Format)
@@ -158,24 +92,11 @@ func readCheckpoint(path string) (*checkpoint, error) {
 // checkpoint of a directory. Its Config.Dir is the file's directory, so
 // further training saves next to it.
 func Open(path string) (*AutoEncoder, error) {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("autoencoder: no checkpoint at %s", path)
-	}
+	file, dir, err := ckpt.Resolve(path)
 	if err != nil {
 		return nil, fmt.Errorf("autoencoder: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if fi.IsDir() {
-		dir = path
-		if path, err = LatestCheckpoint(dir); err != nil {
-			return nil, err
-		}
-		if path == "" {
-			return nil, fmt.Errorf("autoencoder: no checkpoint (%s*%s) in %s", checkpointPrefix, checkpointSuffix, dir)
-		}
-	}
-	ck, err := readCheckpoint(path)
+	ck, err := readCheckpoint(file)
 	if err != nil {
 		return nil, err
 	}
@@ -192,20 +113,8 @@ func fromCheckpoint(ck *checkpoint, dir string) (*AutoEncoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, sv := range ck.Variables {
-		t := tensors.FromShape(shapes.Make(sv.DType, sv.Dims...))
-		var n int
-		if err := t.MutableBytes(func(data []byte) { n = copy(data, sv.Data) }); err != nil {
-			return nil, fmt.Errorf("autoencoder: loading %s: %w", sv.Path, err)
-		}
-		if n != len(sv.Data) || int64(n) != t.Shape().ByteSize() {
-			return nil, fmt.Errorf("autoencoder: loading %s: %d bytes for shape %s", sv.Path, len(sv.Data), t.Shape())
-		}
-		v, err := m.store.CreateVariable(sv.Path, t)
-		if err != nil {
-			return nil, fmt.Errorf("autoencoder: loading %s: %w", sv.Path, err)
-		}
-		v.SetTrainable(sv.Trainable)
+	if err := ckpt.Restore(m.store, ck.Variables); err != nil {
+		return nil, fmt.Errorf("autoencoder: %w", err)
 	}
 	m.step = ck.Step
 	if m.store.GetVariable(optimizer.GlobalStepVariableName) != nil {
