@@ -31,7 +31,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +48,7 @@ import (
 	"github.com/mnistlab/golab/lab/autoencoder"
 	"github.com/mnistlab/golab/lab/backend"
 	"github.com/mnistlab/golab/lab/display"
+	"github.com/mnistlab/golab/lab/internal/runrecord"
 	"github.com/mnistlab/golab/lab/metrics"
 	"github.com/mnistlab/golab/lab/mnist"
 	"github.com/mnistlab/golab/lab/persist"
@@ -176,7 +176,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	case *batch < 1 || !(*lr > 0):
 		return fail("train: --batch %d --lr %g, want batch ≥ 1 and lr > 0", *batch, *lr)
 	}
-	if same, err := sameDir(*out, *ckDir); err != nil {
+	if same, err := runrecord.SameDir(*out, *ckDir); err != nil {
 		return fail("train: %v", err)
 	} else if same {
 		return fail("train: --out and --ckpt are the same directory %s; keep the training checkpoints apart from the shipped one", *out)
@@ -199,7 +199,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 		return fail("%v", err)
 	}
 	if *fresh {
-		if err := removeCheckpoints(*ckDir, ""); err != nil {
+		if err := runrecord.KeepOnly(*ckDir, ""); err != nil {
 			return fail("train: %v", err)
 		}
 	}
@@ -258,7 +258,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	if err := m.SaveTo(res.Checkpoint); err != nil {
 		return fail("%v", err)
 	}
-	if err := removeCheckpoints(*out, res.Checkpoint); err != nil {
+	if err := runrecord.KeepOnly(*out, res.Checkpoint); err != nil {
 		return fail("train: %v", err)
 	}
 	fi, err := os.Stat(res.Checkpoint)
@@ -273,7 +273,10 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 		return fail("train: %v", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%.2f MB) and %s\n", res.Checkpoint, float64(res.FileBytes)/1e6, readme)
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func eval(args []string, stdout io.Writer, fail func(string, ...any) int) int {
@@ -323,7 +326,10 @@ func eval(args []string, stdout io.Writer, fail func(string, ...any) int) int {
 	}
 	res.WallSeconds = time.Since(start).Seconds()
 	report(stdout, &res)
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 // resolve returns path if it is a file, or the latest checkpoint of the
@@ -428,110 +434,6 @@ func report(w io.Writer, res *Result) {
 	fmt.Fprintln(w)
 }
 
-func printJSON(w io.Writer, res *Result, fail func(string, ...any) int) int {
-	line, err := json.Marshal(res)
-	if err != nil {
-		return fail("%v", err)
-	}
-	fmt.Fprintln(w, string(line))
-	return 0
-}
-
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) (bool, error) {
-	aa, err := filepath.Abs(a)
-	if err != nil {
-		return false, err
-	}
-	bb, err := filepath.Abs(b)
-	if err != nil {
-		return false, err
-	}
-	return aa == bb, nil
-}
-
-// removeCheckpoints deletes the model-<step>.ckpt files of dir except keep.
-func removeCheckpoints(dir, keep string) error {
-	paths, err := autoencoder.Checkpoints(dir)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		if p != keep {
-			if err := os.Remove(p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// repoRoot is the directory of the go.mod above the working directory (the
-// working directory itself if there is none).
-func repoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return wd, nil
-		}
-		dir = parent
-	}
-}
-
-// commandLine is the command as it can be typed again from the repository
-// root, with the environment variables that change its result; a plugin path
-// inside the repository is written relative to its root.
-func commandLine(args []string) string {
-	var parts []string
-	for _, env := range []string{backend.EnvVar, "PJRT_PLUGIN_LIBRARY_PATH", runmode.EnvVar} {
-		v := os.Getenv(env)
-		if v == "" {
-			continue
-		}
-		if env == "PJRT_PLUGIN_LIBRARY_PATH" {
-			v = relativeToRoot(v)
-		}
-		parts = append(parts, env+"="+shellQuote(v))
-	}
-	parts = append(parts, "go", "run", "./lab/cmd/autoencoder")
-	for _, a := range args {
-		parts = append(parts, shellQuote(a))
-	}
-	return strings.Join(parts, " ")
-}
-
-// relativeToRoot rewrites path relative to the repository root when it lies
-// inside it.
-func relativeToRoot(path string) string {
-	root, err := repoRoot()
-	if err != nil {
-		return path
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return path
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return path
-	}
-	return rel
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // writeReadme records how the checkpoint in res.Checkpoint was made.
 func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Result, now time.Time) error {
 	cfg := m.Config()
@@ -541,7 +443,7 @@ func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Re
 	fmt.Fprintf(&b, "(package `lab/autoencoder`) loads `%s` from this directory. This file was written by the command\n", filepath.Base(res.Checkpoint))
 	fmt.Fprintf(&b, "that trained it.\n\n")
 	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
-	fmt.Fprintf(&b, "    %s\n\n", commandLine(args))
+	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/autoencoder", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
 	row("Architecture", "`%s` (ReLU hidden layers, linear %d-D code, sigmoid output)", res.Architecture, cfg.Code)
@@ -558,12 +460,12 @@ func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Re
 	row("Machine", "%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
 	if res.TrainSeconds > 0 {
 		row("Wall time", "%s for the whole command (loading, training, evaluating, saving); training %d steps %s, %.0f ms/step",
-			dur(res.WallSeconds), res.TrainSteps, dur(res.TrainSeconds), 1000*res.TrainSeconds/float64(res.TrainSteps))
+			runrecord.Duration(res.WallSeconds), res.TrainSteps, runrecord.Duration(res.TrainSeconds), 1000*res.TrainSeconds/float64(res.TrainSteps))
 	} else {
-		row("Wall time", "%s for the whole command (no training: already at step %d)", dur(res.WallSeconds), res.Step)
+		row("Wall time", "%s for the whole command (no training: already at step %d)", runrecord.Duration(res.WallSeconds), res.Step)
 	}
 	if res.TotalTraining > res.TrainSeconds+1 {
-		row("Total training time", "%s (over resumed runs)", dur(res.TotalTraining))
+		row("Total training time", "%s (over resumed runs)", runrecord.Duration(res.TotalTraining))
 	}
 	row("Checkpoint file", "`%s`, %d bytes (%.2f MB), full checkpoint (weights, Adam's moments, loss history)",
 		filepath.Base(res.Checkpoint), res.FileBytes, float64(res.FileBytes)/1e6)
@@ -575,8 +477,4 @@ func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Re
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
-}
-
-func dur(s float64) string {
-	return (time.Duration(s * float64(time.Second))).Round(time.Second).String()
 }

@@ -55,28 +55,6 @@ func TestBadFlagsGiveOneLineErrors(t *testing.T) {
 	}
 }
 
-func TestCommandLineRelativePluginPath(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repoRoot %s has no go.mod", root)
-	}
-	t.Setenv("GOMLX_BACKEND", "xla:cpu")
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", filepath.Join(root, ".xla"))
-	t.Setenv("LAB_QUICK", "")
-	got := commandLine([]string{"train", "--out", "lab/pretrained/autoencoder", "--seed", "it's"})
-	want := `GOMLX_BACKEND=xla:cpu PJRT_PLUGIN_LIBRARY_PATH=.xla go run ./lab/cmd/autoencoder train --out lab/pretrained/autoencoder --seed 'it'\''s'`
-	if got != want {
-		t.Errorf("commandLine:\n got %s\nwant %s", got, want)
-	}
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", "/opt/xla")
-	if got := commandLine(nil); !strings.Contains(got, "PJRT_PLUGIN_LIBRARY_PATH=/opt/xla ") {
-		t.Errorf("a path outside the repository is kept: %s", got)
-	}
-}
-
 func TestArchitecture(t *testing.T) {
 	if got := architecture(autoencoder.Config{Hidden: []int{512, 128}, Code: 2}); got != "784→512→128→2→128→512→784" {
 		t.Errorf("architecture = %s", got)

@@ -29,7 +29,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,6 +45,7 @@ import (
 	"github.com/mnistlab/golab/lab/classifier"
 	"github.com/mnistlab/golab/lab/display"
 	"github.com/mnistlab/golab/lab/internal/ckpt"
+	"github.com/mnistlab/golab/lab/internal/runrecord"
 	"github.com/mnistlab/golab/lab/mnist"
 	"github.com/mnistlab/golab/lab/persist"
 	"github.com/mnistlab/golab/lab/pretrained"
@@ -159,7 +159,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	case *batch < 1 || !(*lr > 0):
 		return fail("train: --batch %d --lr %g, want batch ≥ 1 and lr > 0", *batch, *lr)
 	}
-	if same, err := sameDir(*out, *ckDir); err != nil {
+	if same, err := runrecord.SameDir(*out, *ckDir); err != nil {
 		return fail("train: %v", err)
 	} else if same {
 		return fail("train: --out and --ckpt are the same directory %s; keep the full checkpoints apart from the shipped weights", *out)
@@ -182,7 +182,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 		return fail("%v", err)
 	}
 	if *fresh {
-		if err := removeCheckpoints(*ckDir); err != nil {
+		if err := runrecord.KeepOnly(*ckDir, ""); err != nil {
 			return fail("train: %v", err)
 		}
 	}
@@ -240,7 +240,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	if err := m.SaveWeights(res.Weights); err != nil {
 		return fail("%v", err)
 	}
-	if err := removeOtherCheckpoints(*out, res.Weights); err != nil {
+	if err := runrecord.KeepOnly(*out, res.Weights); err != nil {
 		return fail("train: %v", err)
 	}
 	fi, err := os.Stat(res.Weights)
@@ -255,7 +255,10 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 		return fail("train: %v", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%.2f MB) and %s\n", res.Weights, float64(res.FileBytes)/1e6, readme)
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func eval(args []string, stdout io.Writer, fail func(string, ...any) int) int {
@@ -303,7 +306,10 @@ func eval(args []string, stdout io.Writer, fail func(string, ...any) int) int {
 	}
 	res.WallSeconds = time.Since(start).Seconds()
 	report(stdout, &res)
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func loadTest(n int) (*mnist.Set, error) {
@@ -341,83 +347,6 @@ func report(w io.Writer, res *Result) {
 	fmt.Fprintln(w)
 }
 
-func printJSON(w io.Writer, res *Result, fail func(string, ...any) int) int {
-	r := *res
-	for d, a := range r.PerDigit { // JSON has no NaN (a digit absent from a small test subset)
-		if a != a {
-			r.PerDigit[d] = -1
-		}
-	}
-	line, err := json.Marshal(r)
-	if err != nil {
-		return fail("%v", err)
-	}
-	fmt.Fprintln(w, string(line))
-	return 0
-}
-
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) (bool, error) {
-	aa, err := filepath.Abs(a)
-	if err != nil {
-		return false, err
-	}
-	bb, err := filepath.Abs(b)
-	if err != nil {
-		return false, err
-	}
-	return aa == bb, nil
-}
-
-// removeCheckpoints deletes the checkpoint files of dir (not the directory).
-func removeCheckpoints(dir string) error {
-	return removeOtherCheckpoints(dir, "")
-}
-
-// removeOtherCheckpoints deletes the model-<step>.ckpt files of dir except keep.
-func removeOtherCheckpoints(dir, keep string) error {
-	paths, err := classifier.Checkpoints(dir)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		if p != keep {
-			if err := os.Remove(p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// commandLine is the command as it can be typed again from the repository
-// root, with the environment variables that change its result.
-func commandLine(args []string) string {
-	var parts []string
-	for _, env := range []string{backend.EnvVar, "PJRT_PLUGIN_LIBRARY_PATH", runmode.EnvVar} {
-		if v := os.Getenv(env); v != "" {
-			if root, err := os.Getwd(); err == nil && env == "PJRT_PLUGIN_LIBRARY_PATH" {
-				if rel, err := filepath.Rel(root, v); err == nil && !strings.HasPrefix(rel, "..") {
-					v = rel // inside the clone: as typed from its root
-				}
-			}
-			parts = append(parts, env+"="+shellQuote(v))
-		}
-	}
-	parts = append(parts, "go", "run", "./lab/cmd/classifier")
-	for _, a := range args {
-		parts = append(parts, shellQuote(a))
-	}
-	return strings.Join(parts, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // writeReadme records how the weights in res.Weights were made.
 func writeReadme(path string, args []string, m *classifier.Classifier, res *Result, now time.Time) error {
 	cfg := m.Config()
@@ -426,7 +355,7 @@ func writeReadme(path string, args []string, m *classifier.Classifier, res *Resu
 	fmt.Fprintf(&b, "The judge of the generative models: `classifier.LoadPretrained()` (package `lab/classifier`) loads\n")
 	fmt.Fprintf(&b, "`%s` from this directory. This file was written by the command that trained it.\n\n", filepath.Base(res.Weights))
 	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
-	fmt.Fprintf(&b, "    %s\n\n", commandLine(args))
+	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/classifier", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
 	row("Architecture", "`%s` (3×3 convolutions with same padding, ReLU, 2×2 max-pool)", res.Architecture)
@@ -443,12 +372,12 @@ func writeReadme(path string, args []string, m *classifier.Classifier, res *Resu
 	row("Machine", "%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
 	if res.TrainSeconds > 0 {
 		row("Wall time", "%s for the whole command (loading, training, evaluating, saving); training %d steps %s, %.0f ms/step",
-			dur(res.WallSeconds), res.TrainSteps, dur(res.TrainSeconds), 1000*res.TrainSeconds/float64(res.TrainSteps))
+			runrecord.Duration(res.WallSeconds), res.TrainSteps, runrecord.Duration(res.TrainSeconds), 1000*res.TrainSeconds/float64(res.TrainSteps))
 	} else {
-		row("Wall time", "%s for the whole command (no training: already at step %d)", dur(res.WallSeconds), res.Step)
+		row("Wall time", "%s for the whole command (no training: already at step %d)", runrecord.Duration(res.WallSeconds), res.Step)
 	}
 	if res.TotalTraining > res.TrainSeconds+1 {
-		row("Total training time", "%s (over resumed runs)", dur(res.TotalTraining))
+		row("Total training time", "%s (over resumed runs)", runrecord.Duration(res.TotalTraining))
 	}
 	row("Weights file", "`%s`, %d bytes (%.2f MB), weights only (no optimizer state)", filepath.Base(res.Weights), res.FileBytes, float64(res.FileBytes)/1e6)
 	row("Mode", "%s", runmode.Name())
@@ -458,8 +387,4 @@ func writeReadme(path string, args []string, m *classifier.Classifier, res *Resu
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
-}
-
-func dur(s float64) string {
-	return (time.Duration(s * float64(time.Second))).Round(time.Second).String()
 }

@@ -30,7 +30,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,7 +48,7 @@ import (
 	"github.com/mnistlab/golab/lab/ddpm"
 	"github.com/mnistlab/golab/lab/display"
 	"github.com/mnistlab/golab/lab/genscore"
-	"github.com/mnistlab/golab/lab/internal/ckpt"
+	"github.com/mnistlab/golab/lab/internal/runrecord"
 	"github.com/mnistlab/golab/lab/mnist"
 	"github.com/mnistlab/golab/lab/persist"
 	"github.com/mnistlab/golab/lab/pretrained"
@@ -196,7 +195,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	if *out == "" {
 		return fail("train: --out is required (e.g. --out lab/pretrained/ddpm)")
 	}
-	if a, _ := filepath.Abs(*out); a == func() string { b, _ := filepath.Abs(*ckptDir); return b }() {
+	if same, _ := runrecord.SameDir(*out, *ckptDir); same {
 		return fail("train: --out and --ckpt must differ (the shipped directory keeps only the final weights)")
 	}
 	settings, err := parseSettings(*evalList, ddpm.DefaultT)
@@ -204,14 +203,8 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 		return fail("train: %v", err)
 	}
 	if *fresh {
-		paths, err := ckpt.List(*ckptDir)
-		if err != nil {
+		if err := runrecord.KeepOnly(*ckptDir, ""); err != nil {
 			return fail("train: %v", err)
-		}
-		for _, p := range paths {
-			if err := os.Remove(p); err != nil {
-				return fail("train: %v", err)
-			}
 		}
 	}
 	set, err := mnist.Load(mnist.Train)
@@ -227,7 +220,7 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	}
 	fmt.Fprintf(stdout, "%s, %d parameters, on %d images\n", m, m.NumParameters(), set.N)
 	res := Result{Parameters: m.NumParameters(), Backend: describeBackend()}
-	before, stepBefore := m.TrainingTime(), m.Step()
+	stepBefore := m.Step()
 	t0 := time.Now()
 	bar := display.NewProgress("ddpm training", *steps)
 	err = m.Fit(ctx, set.Float32(), set.Labels, ddpm.FitOptions{Steps: *steps, SaveEvery: *saveEvery, Progress: func(p ddpm.Progress) {
@@ -246,7 +239,6 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	res.TrainSteps = m.Step() - stepBefore
 	res.TrainSeconds = time.Since(t0).Seconds()
 	res.TotalTrain = m.TrainingTime().Seconds()
-	_ = before
 	res.Step = m.Step()
 	if l := m.Losses(); len(l) > 0 {
 		res.FinalLoss = mean(l[max(0, len(l)-200):])
@@ -258,13 +250,8 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	if err := m.SaveWeights(res.Weights); err != nil {
 		return fail("%v", err)
 	}
-	old, _ := ckpt.List(*out)
-	for _, p := range old {
-		if p != res.Weights {
-			if err := os.Remove(p); err != nil {
-				return fail("train: %v", err)
-			}
-		}
+	if err := runrecord.KeepOnly(*out, res.Weights); err != nil {
+		return fail("train: %v", err)
 	}
 	if fi, err := os.Stat(res.Weights); err == nil {
 		res.FileBytes = fi.Size()
@@ -280,7 +267,10 @@ func train(ctx context.Context, args []string, stdout io.Writer, fail func(strin
 	if err := writeReadme(filepath.Join(*out, "README.md"), args, m, &res); err != nil {
 		return fail("train: %v", err)
 	}
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func eval(ctx context.Context, args []string, stdout io.Writer, fail func(string, ...any) int) int {
@@ -317,7 +307,10 @@ func eval(ctx context.Context, args []string, stdout io.Writer, fail func(string
 		return fail("%v", err)
 	}
 	res.WallSeconds = time.Since(start).Seconds()
-	return printJSON(stdout, &res, fail)
+	if err := runrecord.PrintJSON(stdout, &res); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func scoreAll(ctx context.Context, m *ddpm.Model, settings []Setting, perDigit int, seed uint64, stdout io.Writer) ([]Score, error) {
@@ -352,47 +345,12 @@ func describeBackend() string {
 	return backend.Describe(b)
 }
 
-func printJSON(w io.Writer, res *Result, fail func(string, ...any) int) int {
-	data, err := json.Marshal(res)
-	if err != nil {
-		return fail("%v", err)
-	}
-	fmt.Fprintln(w, string(data))
-	return 0
-}
-
 func mean(x []float32) float64 {
 	s := 0.0
 	for _, v := range x {
 		s += float64(v)
 	}
 	return s / float64(max(1, len(x)))
-}
-
-func commandLine(args []string) string {
-	var parts []string
-	for _, env := range []string{backend.EnvVar, "PJRT_PLUGIN_LIBRARY_PATH", runmode.EnvVar} {
-		if v := os.Getenv(env); v != "" {
-			if root, err := os.Getwd(); err == nil && env == "PJRT_PLUGIN_LIBRARY_PATH" {
-				if rel, err := filepath.Rel(root, v); err == nil && !strings.HasPrefix(rel, "..") {
-					v = rel
-				}
-			}
-			parts = append(parts, env+"="+shellQuote(v))
-		}
-	}
-	parts = append(parts, "go", "run", "./lab/cmd/ddpm")
-	for _, a := range args {
-		parts = append(parts, shellQuote(a))
-	}
-	return strings.Join(parts, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func writeReadme(path string, args []string, m *ddpm.Model, res *Result) error {
@@ -402,7 +360,7 @@ func writeReadme(path string, args []string, m *ddpm.Model, res *Result) error {
 	fmt.Fprintf(&b, "`ddpm.LoadPretrained()` (package `lab/ddpm`) loads `%s` from this directory: the moving average\n", filepath.Base(res.Weights))
 	fmt.Fprintf(&b, "of the network's weights, all that sampling needs. This file was written by the command that trained it.\n\n")
 	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
-	fmt.Fprintf(&b, "    %s\n\n", commandLine(args))
+	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/ddpm", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
 	row("Model", "%s", strings.ReplaceAll(cfg.String(), "|", "/"))
@@ -411,9 +369,9 @@ func writeReadme(path string, args []string, m *ddpm.Model, res *Result) error {
 	row("Backend", "%s", res.Backend)
 	row("Machine", "%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
 	row("Wall time", "%s for the whole command (training %d steps in %s, %.0f ms/step; then scoring)",
-		dur(res.WallSeconds), res.TrainSteps, dur(res.TrainSeconds), 1000*res.TrainSeconds/float64(max(1, res.TrainSteps)))
+		runrecord.Duration(res.WallSeconds), res.TrainSteps, runrecord.Duration(res.TrainSeconds), 1000*res.TrainSeconds/float64(max(1, res.TrainSteps)))
 	if res.TotalTrain > res.TrainSeconds+1 {
-		row("Total training time", "%s (over resumed runs)", dur(res.TotalTrain))
+		row("Total training time", "%s (over resumed runs)", runrecord.Duration(res.TotalTrain))
 	}
 	row("Weights file", "`%s`, %d bytes (%.2f MB), moving-average weights only (no optimizer state)",
 		filepath.Base(res.Weights), res.FileBytes, float64(res.FileBytes)/1e6)
@@ -430,8 +388,4 @@ func writeReadme(path string, args []string, m *ddpm.Model, res *Result) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
-}
-
-func dur(s float64) string {
-	return (time.Duration(s * float64(time.Second))).Round(time.Second).String()
 }
