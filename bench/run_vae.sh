@@ -15,7 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-export GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod
+source kernel-setup/env.sh # the lab's toolchain (go1.27.3, fetched by Go if needed) and GOEXPERIMENT=simd
+export GOFLAGS=-mod=mod
 threads="${BENCH_THREADS:-2}"
 export GOMAXPROCS="$threads" OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
 

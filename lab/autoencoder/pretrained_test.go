@@ -19,9 +19,11 @@ import (
 // Its README records a reconstruction error of 0.03709 per pixel on the
 // 10 000 test images (XLA backend; 0.03704 on the pure-Go one) and a 5-NN
 // accuracy of the 2-D codes of 78.53 %; on the first 2 000 test images (the
-// -short subset) the pure-Go backend gives 0.03776 and 72.70 %. The bounds
-// are those numbers with 10 % slack: MSE < 1.1 × measured, 5-NN accuracy
-// > 0.9 × measured. (After 60 steps the MSE is still 0.059.)
+// -short subset) the pure-Go backend gives 0.03776 and 72.70 %. On the whole
+// test set the bounds are the README's numbers within what float32 rounding
+// of another backend can move them: MSE < 1.02 × 0.0371 and 5-NN accuracy
+// within one point of 78.5 %; the -short bounds keep 10 % slack. (After 60
+// steps the MSE is still 0.059.)
 func TestPretrained(t *testing.T) {
 	if _, err := pretrained.Dir(pretrained.AutoEncoder); err != nil {
 		t.Fatalf("shipped autoencoder missing: %v", err)
@@ -30,7 +32,7 @@ func TestPretrained(t *testing.T) {
 	if err != nil {
 		t.Skipf("MNIST test images not installed (%v): run go run ./lab/cmd/mnist-fetch or set MNIST_DIR", err)
 	}
-	maxMSE, minKNN := 0.041, 0.70 // 1.1 × 0.0370, 0.9 × 0.785
+	maxMSE, minKNN := 0.0379, 0.775 // 1.02 × 0.0371, 0.785 − 0.01
 	if testing.Short() {
 		test = test.Head(2000)
 		maxMSE, minKNN = 0.042, 0.65 // 1.1 × 0.0378, 0.9 × 0.727

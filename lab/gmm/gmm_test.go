@@ -8,29 +8,27 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mnistlab/golab/lab/internal/vecmath"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distmv"
 )
 
-func simdModes() []bool {
-	if simdAvailable {
-		return []bool{false, true}
-	}
-	return []bool{false}
-}
+// simdModes is every kernel level this build and CPU can run, scalar first.
+func simdModes() []vecmath.Level { return vecmath.Levels() }
 
 // forEachMode runs f with the gonum path and, when available, the SIMD path.
 func forEachMode(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	defer func() { useSIMD = simdAvailable }()
-	for _, s := range simdModes() {
-		useSIMD = s
+	defer func() { kernels = vecmath.Best }()
+	for _, l := range simdModes() {
+		kernels = l
 		name := "gonum"
-		if s {
-			name = "simd"
+		if l.Vector() {
+			name = l.String()
 		}
 		t.Run(name, f)
 	}
@@ -422,29 +420,131 @@ func TestMStepAgainstFormulas(t *testing.T) {
 	}
 }
 
-func TestSIMDAndGonumPathsAgree(t *testing.T) {
-	if !simdAvailable {
-		t.Skip("no SIMD kernels in this build")
+// TestKernelLevelsAgree fits the same mixture with every kernel level this
+// CPU can run: the vector kernels must reproduce the gonum path's means to
+// 1e-8 and its log-likelihood history to a relative 1e-10 (the AVX-512 and
+// AVX2 M-step dot products add their lanes in different orders, so those two
+// agree within the same bounds, not bit for bit).
+func TestKernelLevelsAgree(t *testing.T) {
+	if len(simdModes()) == 1 {
+		t.Skipf("no vector kernels in this build or on this CPU (%v)", vecmath.Best)
 	}
 	X, _ := sample(1500, threeBlobs, 8)
-	fit := func(s bool) *GMM {
-		useSIMD = s
-		defer func() { useSIMD = simdAvailable }()
+	defer func() { kernels = vecmath.Best }()
+	fits := map[vecmath.Level]*GMM{}
+	for _, l := range simdModes() {
+		kernels = l
 		g := New(3, Options{Seed: 2, MaxIter: 30})
 		if err := g.Fit(X); err != nil {
 			t.Fatal(err)
 		}
-		return g
+		fits[l] = g
 	}
-	a, b := fit(false), fit(true)
-	if !mat.EqualApprox(a.Means(), b.Means(), 1e-8) {
-		t.Fatal("means differ between the gonum and SIMD paths")
-	}
-	ha, hb := a.LogLikelihoodHistory(), b.LogLikelihoodHistory()
-	for i := range ha {
-		if math.Abs(ha[i]-hb[i]) > 1e-10*math.Abs(ha[i]) {
-			t.Fatalf("history[%d]: %v vs %v", i, ha[i], hb[i])
+	ref := fits[vecmath.Scalar]
+	for _, l := range simdModes()[1:] {
+		g := fits[l]
+		if !mat.EqualApprox(ref.Means(), g.Means(), 1e-8) {
+			t.Fatalf("means differ between the gonum and %v paths", l)
 		}
+		ha, hb := ref.LogLikelihoodHistory(), g.LogLikelihoodHistory()
+		for i := range ha {
+			if math.Abs(ha[i]-hb[i]) > 1e-10*math.Abs(ha[i]) {
+				t.Fatalf("%v: history[%d]: %v vs %v", l, i, hb[i], ha[i])
+			}
+		}
+	}
+}
+
+// TestMahaKernel compares the Mahalanobis kernel with a direct evaluation of
+// Σ_j (Σ_{i≤j} m_ij x_i − b_j)² (relative 1e-12) at every level, and the AVX2
+// and AVX-512 kernels, which compute each lane with the same FMAs, bit for bit.
+func TestMahaKernel(t *testing.T) {
+	if len(simdModes()) == 1 {
+		t.Skipf("no vector kernels in this build or on this CPU (%v)", vecmath.Best)
+	}
+	defer func() { kernels = vecmath.Best }()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{1, 3, 10, 17} {
+		dp := roundUp(d, 4)
+		xb := make([]float64, d*blockStride)
+		for i := range xb {
+			xb[i] = rng.NormFloat64()
+		}
+		m := make([]float64, d*dp)
+		for i := range d {
+			for j := i; j < d; j++ {
+				m[i*dp+j] = rng.NormFloat64()
+			}
+		}
+		b := make([]float64, dp)
+		for j := range d {
+			b[j] = rng.NormFloat64()
+		}
+		thr := make([]float64, blockCols)
+		for q := range thr {
+			thr[q] = math.Inf(1) // never prune
+		}
+		got := map[vecmath.Level][]float64{}
+		for _, l := range simdModes()[1:] {
+			kernels = l
+			out := make([]float64, blockCols)
+			mahaSIMD(xb, blockStride, d, dp, m, b, thr, out)
+			for c := range blockCols {
+				want := 0.0
+				for j := range d {
+					s := -b[j]
+					for i := 0; i <= j; i++ {
+						s += m[i*dp+j] * xb[i*blockStride+c]
+					}
+					want += s * s
+				}
+				if math.Abs(out[c]-want) > 1e-12*want {
+					t.Fatalf("%v d=%d column %d: %v, want %v", l, d, c, out[c], want)
+				}
+			}
+			got[l] = out
+		}
+		if a, b := got[vecmath.AVX2], got[vecmath.AVX512]; a != nil && b != nil && !slices.Equal(a, b) {
+			t.Fatalf("d=%d: the AVX2 and AVX-512 kernels differ", d)
+		}
+	}
+}
+
+// TestExpKernel compares the vector exponential with math.Exp over the whole
+// range the E-step uses (arguments from −800 to 0, subnormal results
+// included) and a few positive ones: within 1 ulp, 0 below −746, and the
+// levels bit-identical to each other.
+func TestExpKernel(t *testing.T) {
+	if len(simdModes()) == 1 {
+		t.Skipf("no vector kernels in this build or on this CPU (%v)", vecmath.Best)
+	}
+	defer func() { kernels = vecmath.Best }()
+	args := make([]float64, 0, 4*blockCols)
+	for i := range cap(args) - 8 {
+		args = append(args, -800*float64(i)/float64(cap(args)-8)-1e-3*float64(i%7))
+	}
+	args = append(args, 0, -0.5, 1e-300, 3, 10, 700, -745.9, -708.5)
+	shift := make([]float64, len(args))
+	results := map[vecmath.Level][]float64{}
+	for _, l := range simdModes()[1:] {
+		kernels = l
+		x := slices.Clone(args)
+		for b := 0; b < len(x); b += blockCols {
+			expShifted(x[b:b+blockCols], shift[b:b+blockCols])
+		}
+		for i, a := range args {
+			want := 0.0
+			if a > -746 {
+				want = math.Exp(a)
+			}
+			if got := x[i]; got != want && math.Abs(got-want) > math.Abs(want-math.Nextafter(want, 0)) {
+				t.Fatalf("%v: exp(%v) = %v, math.Exp %v (more than 1 ulp)", l, a, got, want)
+			}
+		}
+		results[l] = x
+	}
+	if a, b := results[vecmath.AVX2], results[vecmath.AVX512]; a != nil && b != nil && !slices.Equal(a, b) {
+		t.Fatal("AVX2 and AVX-512 exponentials differ")
 	}
 }
 

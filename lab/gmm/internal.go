@@ -136,7 +136,7 @@ func prepareOne(w float64, mean, cov []float64, d, index int) (comp, error) {
 	for i := range d {
 		copy(c.l[i*d:i*d+i+1], lr.Data[i*lr.Stride:i*lr.Stride+i+1])
 	}
-	if useSIMD {
+	if kernels.Vector() {
 		var li mat.TriDense
 		if err := li.InverseTri(&l); err != nil {
 			return comp{}, fmt.Errorf("gmm: covariance of component %d is singular (add RegCovar)", index)
@@ -210,7 +210,7 @@ func logProb(t *tdata, comps []comp, prev *resp, b int, s *eScratch) {
 	}
 	for _, j := range s.order {
 		c := &comps[j]
-		if useSIMD {
+		if kernels.Vector() {
 			thresholdSIMD(s.thr, s.best, c.logConst)
 			mahaSIMD(blk, blockStride, d, c.dp, c.m, c.b, s.thr, s.maha)
 		} else {
@@ -234,7 +234,7 @@ func logProb(t *tdata, comps []comp, prev *resp, b int, s *eScratch) {
 			}
 		}
 		lp := s.logp[j*blockCols : (j+1)*blockCols]
-		if useSIMD {
+		if kernels.Vector() {
 			logpAndMaxSIMD(lp, s.maha, s.best, c.logConst)
 			continue
 		}
@@ -257,7 +257,7 @@ func estep(t *tdata, comps []comp, r, prev *resp, perSample bool) (ll []float64,
 		scratch[w] = eScratch{maha: make([]float64, blockCols), thr: make([]float64, blockCols),
 			best: make([]float64, blockCols), sum: make([]float64, blockCols), logp: make([]float64, k*blockCols),
 			order: make([]int, k), key: make([]float64, k)}
-		if !useSIMD {
+		if !kernels.Vector() {
 			scratch[w].y = make([]float64, t.d*blockCols)
 		}
 	}
@@ -274,7 +274,7 @@ func estep(t *tdata, comps []comp, r, prev *resp, perSample bool) (ll []float64,
 		for j := range k {
 			e := s.logp[j*blockCols : (j+1)*blockCols]
 			expShifted(e, s.best)
-			if useSIMD {
+			if kernels.Vector() {
 				addSIMD(s.sum, e)
 				continue
 			}
@@ -300,7 +300,7 @@ func estep(t *tdata, comps []comp, r, prev *resp, perSample bool) (ll []float64,
 			for j := range k {
 				dst := r.r[j*r.ld+b*blockCols : j*r.ld+(b+1)*blockCols]
 				e := s.logp[j*blockCols : (j+1)*blockCols]
-				if useSIMD {
+				if kernels.Vector() {
 					mulSIMD(dst, e, s.sum)
 					continue
 				}
@@ -325,7 +325,7 @@ func estep(t *tdata, comps []comp, r, prev *resp, perSample bool) (ll []float64,
 // expShifted sets x[q] = exp(x[q] − shift[q]) for q < blockCols, and exactly
 // 0 where the argument is below −746 (where exp underflows to 0 anyway).
 func expShifted(x, shift []float64) {
-	if useSIMD {
+	if kernels.Vector() {
 		expShiftedSIMD(x, shift)
 		return
 	}
@@ -359,12 +359,12 @@ func mstep(t *tdata, r *resp, reg float64) (weights, means []float64, covs [][]f
 				}
 			}
 			blk := t.block(b)
-			if useSIMD {
+			if kernels.Vector() {
 				var acc [8]float64
 				for k0 := 0; k0 < r.kr; k0 += 4 {
 					for i0 := 0; i0 < t.dr; i0 += 2 {
 						acc = [8]float64{}
-						vecmath.Dot4x2(r.r[k0*r.ld+off:], r.ld, blk[i0*blockStride:], blockStride, blockCols, &acc)
+						vecmath.Dot4x2(kernels, r.r[k0*r.ld+off:], r.ld, blk[i0*blockStride:], blockStride, blockCols, &acc)
 						for a := range 4 {
 							s1[(k0+a)*t.dr+i0] += acc[2*a]
 							s1[(k0+a)*t.dr+i0+1] += acc[2*a+1]
@@ -447,7 +447,7 @@ func mstep(t *tdata, r *resp, reg float64) (weights, means []float64, covs [][]f
 				if m+blockCols > mcap {
 					flush()
 				}
-				if useSIMD {
+				if kernels.Vector() {
 					sqrtSIMD(sg, g)
 				} else {
 					for c, v := range g {
@@ -507,7 +507,7 @@ func mstep(t *tdata, r *resp, reg float64) (weights, means []float64, covs [][]f
 
 // scaleCentre sets dst[q] = sg[q]·(src[q] − mu) for q < blockCols.
 func scaleCentre(dst, src, sg []float64, mu float64) {
-	if useSIMD {
+	if kernels.Vector() {
 		scaleCentreSIMD(dst, src, sg, mu)
 		return
 	}
@@ -519,7 +519,7 @@ func scaleCentre(dst, src, sg []float64, mu float64) {
 // scatterAdd adds the upper triangle of B·Bᵀ to acc (D×D), where B is the
 // d×m matrix in buf (row stride bstride).
 func scatterAdd(buf []float64, bstride, d, m int, acc []float64) {
-	if !useSIMD {
+	if !kernels.Vector() {
 		blas64.Syrk(blas.NoTrans, 1,
 			blas64.General{Rows: d, Cols: m, Stride: bstride, Data: buf},
 			1, blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: d, Data: acc})
@@ -533,7 +533,7 @@ func scatterAdd(buf []float64, bstride, d, m int, acc []float64) {
 	for i0 := 0; i0 < d; i0 += 4 {
 		for j0 := i0; j0 < d; j0 += 2 {
 			r = [8]float64{}
-			vecmath.Dot4x2(buf[i0*bstride:], bstride, buf[j0*bstride:], bstride, mp, &r)
+			vecmath.Dot4x2(kernels, buf[i0*bstride:], bstride, buf[j0*bstride:], bstride, mp, &r)
 			for a := range 4 {
 				i := i0 + a
 				for s := range 2 {

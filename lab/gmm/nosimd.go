@@ -3,7 +3,7 @@
 package gmm
 
 // The kernels below are not built without GOEXPERIMENT=simd on amd64
-// (simdAvailable is false then and the gonum path is used instead).
+// (kernels is vecmath.Scalar then and the gonum path is used instead).
 
 func mahaSIMD(xb []float64, stride, d, dp int, m, b, thr, out []float64) {
 	panic("gmm: SIMD kernel not built")

@@ -197,7 +197,7 @@ func Covariance(X *mat.Dense) (mean []float64, cov *mat.SymDense, err error) {
 	raw := X.RawMatrix()
 	mean = columnMeans(raw)
 	ld := d
-	simd := useSIMD && d >= 16
+	simd := kernels.Vector() && d >= 16
 	if simd {
 		ld = (d + 15) / 16 * 16
 	}
@@ -217,7 +217,7 @@ func Covariance(X *mat.Dense) (mean []float64, cov *mat.SymDense, err error) {
 				}
 			}
 			if simd {
-				syrkSIMD(buf, ld, e-s, d, acc)
+				syrkSIMD(kernels, buf, ld, e-s, d, acc)
 			} else {
 				blas64.Syrk(blas.Trans, 1,
 					blas64.General{Rows: e - s, Cols: d, Stride: ld, Data: buf},
@@ -256,7 +256,7 @@ func (p *PCA) Transform(X *mat.Dense) (*mat.Dense, error) {
 	raw := X.RawMatrix()
 	z := mat.NewDense(n, p.dim, nil)
 	blocks := (n + blockRows - 1) / blockRows
-	if useSIMD {
+	if kernels.Vector() {
 		p.transformSIMD(raw, z)
 		return z, nil
 	}
@@ -302,7 +302,7 @@ func (p *PCA) transformSIMD(raw blas64.General, z *mat.Dense) {
 		for i0 := 0; i0 < rows; i0 += 4 {
 			for k0 := 0; k0 < kr; k0 += 2 {
 				r = [8]float64{}
-				vecmath.Dot4x2(buf[i0*ld:], ld, comps[k0*ld:], ld, ld, &r)
+				vecmath.Dot4x2(kernels, buf[i0*ld:], ld, comps[k0*ld:], ld, ld, &r)
 				for a := range 4 {
 					if i := s + i0 + a; i < e {
 						row := z.RawRowView(i)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mnistlab/golab/lab/internal/vecmath"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -46,7 +47,7 @@ func closeTo(t *testing.T, name string, got, want []float64, tol float64) {
 
 func TestHandComputed(t *testing.T) {
 	for _, simd := range simdModes() {
-		useSIMD = simd
+		kernels = simd
 		p := New(3)
 		if err := p.Fit(rotatedCross()); err != nil {
 			t.Fatal(err)
@@ -70,7 +71,7 @@ func TestHandComputed(t *testing.T) {
 		closeTo(t, "z1", z.RawRowView(1), []float64{-3, 0, 0}, 1e-12)
 		closeTo(t, "z2", z.RawRowView(2), []float64{0, -2, 0}, 1e-12)
 	}
-	useSIMD = simdAvailable
+	kernels = vecmath.Best
 }
 
 func TestPointsOnALine(t *testing.T) {
@@ -127,12 +128,8 @@ func naiveCov(X *mat.Dense) *mat.Dense {
 	return c
 }
 
-func simdModes() []bool {
-	if simdAvailable {
-		return []bool{false, true}
-	}
-	return []bool{false}
-}
+// simdModes is every kernel level this build and CPU can run, scalar first.
+func simdModes() []vecmath.Level { return vecmath.Levels() }
 
 func TestCovarianceVsNaive(t *testing.T) {
 	for _, d := range []int{1, 5, 16, 37} {
@@ -140,7 +137,7 @@ func TestCovarianceVsNaive(t *testing.T) {
 			X := randomData(n, d, uint64(n*d))
 			want := naiveCov(X)
 			for _, simd := range simdModes() {
-				useSIMD = simd
+				kernels = simd
 				_, got, err := Covariance(X)
 				if err != nil {
 					t.Fatal(err)
@@ -155,7 +152,7 @@ func TestCovarianceVsNaive(t *testing.T) {
 			}
 		}
 	}
-	useSIMD = simdAvailable
+	kernels = vecmath.Best
 }
 
 func TestEigenpairsOfRandomData(t *testing.T) {
@@ -426,7 +423,7 @@ func TestTransformPathsAgree(t *testing.T) {
 					}
 				}
 				for _, simd := range simdModes() {
-					useSIMD = simd
+					kernels = simd
 					got, err := p.Transform(Y)
 					if err != nil {
 						t.Fatal(err)
@@ -435,7 +432,7 @@ func TestTransformPathsAgree(t *testing.T) {
 						t.Fatalf("d=%d dim=%d n=%d simd=%v: Transform differs from the naive projection", d, dim, n, simd)
 					}
 				}
-				useSIMD = simdAvailable
+				kernels = vecmath.Best
 			}
 		}
 	}

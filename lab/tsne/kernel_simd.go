@@ -2,12 +2,17 @@
 
 package tsne
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
 
-// The vector kernels in use: AVX-512 when available, else AVX2 with FMA.
+	"github.com/mnistlab/golab/lab/internal/vecmath"
+)
+
+// The vector kernels in use: AVX-512 when available, else AVX2 with FMA
+// (vecmath.Best, chosen at run time).
 var (
-	useAVX512     = archsimd.X86.AVX512()
-	useSIMDKernel = useAVX512 || (archsimd.X86.AVX2() && archsimd.X86.FMA())
+	useAVX512     = vecmath.Best == vecmath.AVX512
+	useSIMDKernel = vecmath.Best.Vector()
 )
 
 // distKernel is distKernelAVX512 or distKernelAVX2 when the CPU supports
@@ -31,7 +36,7 @@ func distKernelAVX512(q0, q1, q2, q3, blk []float64, out *[32]float64) {
 	blk = blk[:dim*panelWidth]
 	var a0, a1, a2, a3 archsimd.Float64x8
 	for a := 0; a < dim; a++ {
-		c := archsimd.LoadFloat64x8Slice(blk[a*panelWidth : a*panelWidth+panelWidth])
+		c := archsimd.LoadFloat64x8(blk[a*panelWidth : a*panelWidth+panelWidth])
 		d0 := c.Sub(archsimd.BroadcastFloat64x8(q0[a]))
 		d1 := c.Sub(archsimd.BroadcastFloat64x8(q1[a]))
 		d2 := c.Sub(archsimd.BroadcastFloat64x8(q2[a]))
@@ -41,10 +46,10 @@ func distKernelAVX512(q0, q1, q2, q3, blk []float64, out *[32]float64) {
 		a2 = d2.MulAdd(d2, a2)
 		a3 = d3.MulAdd(d3, a3)
 	}
-	a0.StoreSlice(out[0:8])
-	a1.StoreSlice(out[8:16])
-	a2.StoreSlice(out[16:24])
-	a3.StoreSlice(out[24:32])
+	a0.Store(out[0:8])
+	a1.Store(out[8:16])
+	a2.Store(out[16:24])
+	a3.Store(out[24:32])
 }
 
 // distKernelAVX2 is distKernelGeneric with 4-wide vectors, two queries at a
@@ -62,8 +67,8 @@ func distPairAVX2(q0, q1, blk, out []float64) {
 	var a00, a01, a10, a11 archsimd.Float64x4
 	for a := 0; a < dim; a++ {
 		c := blk[a*panelWidth : a*panelWidth+panelWidth]
-		c0 := archsimd.LoadFloat64x4Slice(c[0:4])
-		c1 := archsimd.LoadFloat64x4Slice(c[4:8])
+		c0 := archsimd.LoadFloat64x4(c[0:4])
+		c1 := archsimd.LoadFloat64x4(c[4:8])
 		b := archsimd.BroadcastFloat64x4(q0[a])
 		d0, d1 := c0.Sub(b), c1.Sub(b)
 		a00, a01 = d0.MulAdd(d0, a00), d1.MulAdd(d1, a01)
@@ -71,16 +76,16 @@ func distPairAVX2(q0, q1, blk, out []float64) {
 		d0, d1 = c0.Sub(b), c1.Sub(b)
 		a10, a11 = d0.MulAdd(d0, a10), d1.MulAdd(d1, a11)
 	}
-	a00.StoreSlice(out[0:4])
-	a01.StoreSlice(out[4:8])
-	a10.StoreSlice(out[8:12])
-	a11.StoreSlice(out[12:16])
+	a00.Store(out[0:4])
+	a01.Store(out[4:8])
+	a10.Store(out[8:12])
+	a11.Store(out[12:16])
 }
 
 // simdKernels lists the vector kernels this CPU can run (for tests).
 func simdKernels() map[string]func(q0, q1, q2, q3, blk []float64, out *[32]float64) {
 	m := map[string]func(q0, q1, q2, q3, blk []float64, out *[32]float64){}
-	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
+	if vecmath.Best >= vecmath.AVX2 {
 		m["avx2"] = distKernelAVX2
 	}
 	if useAVX512 {

@@ -442,7 +442,7 @@ func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Re
 	fmt.Fprintf(&b, "The 2-D autoencoder of lab 3's dimensionality-reduction comparison: `autoencoder.LoadPretrained()`\n")
 	fmt.Fprintf(&b, "(package `lab/autoencoder`) loads `%s` from this directory. This file was written by the command\n", filepath.Base(res.Checkpoint))
 	fmt.Fprintf(&b, "that trained it.\n\n")
-	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
+	fmt.Fprintf(&b, "Command (from the repository root, after `source kernel-setup/env.sh`: go1.27.3, `GOEXPERIMENT=simd`):\n\n")
 	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/autoencoder", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }

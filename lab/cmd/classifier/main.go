@@ -354,7 +354,7 @@ func writeReadme(path string, args []string, m *classifier.Classifier, res *Resu
 	fmt.Fprintf(&b, "# Pretrained digit classifier\n\n")
 	fmt.Fprintf(&b, "The judge of the generative models: `classifier.LoadPretrained()` (package `lab/classifier`) loads\n")
 	fmt.Fprintf(&b, "`%s` from this directory. This file was written by the command that trained it.\n\n", filepath.Base(res.Weights))
-	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
+	fmt.Fprintf(&b, "Command (from the repository root, after `source kernel-setup/env.sh`: go1.27.3, `GOEXPERIMENT=simd`):\n\n")
 	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/classifier", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }

@@ -359,7 +359,7 @@ func writeReadme(path string, args []string, m *ddpm.Model, res *Result) error {
 	fmt.Fprintf(&b, "# Pretrained class-conditional DDPM\n\n")
 	fmt.Fprintf(&b, "`ddpm.LoadPretrained()` (package `lab/ddpm`) loads `%s` from this directory: the moving average\n", filepath.Base(res.Weights))
 	fmt.Fprintf(&b, "of the network's weights, all that sampling needs. This file was written by the command that trained it.\n\n")
-	fmt.Fprintf(&b, "Command (from the repository root, with `GOTOOLCHAIN=local GOEXPERIMENT=simd GOFLAGS=-mod=mod`):\n\n")
+	fmt.Fprintf(&b, "Command (from the repository root, after `source kernel-setup/env.sh`: go1.27.3, `GOEXPERIMENT=simd`):\n\n")
 	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/ddpm", args))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
