@@ -226,6 +226,7 @@ def torch_side(threads, seed=0):
         "omp": os.environ.get("OMP_NUM_THREADS"),
         "mkl": os.environ.get("MKL_NUM_THREADS"),
         "mkldnn": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
+        "capability": torch.backends.cpu.get_cpu_capability(),
         "parameters": sum(p.numel() for p in params),
     }
     return train, sample, info
@@ -285,8 +286,8 @@ class GoServer:
         hint = ""
         if "workerspool.(*Pool).Saturate" in err:
             hint = (" The goroutines wait in the pure-Go backend's worker pool (workerspool Pool.Saturate called from "
-                    "node tasks that fill the pool): a deadlock of gomlx/compute's Go backend; GOMLX_BACKEND="
-                    "go:ops_sequential avoids it.")
+                    "node tasks that fill the pool): the deadlock of gomlx/compute v0.1.6, fixed from v0.1.11 "
+                    "(regression test in lab/backend); check go.mod's compute version.")
         raise SystemExit(f"bench/ddpm ({self.info.get('backend', '?')}): no answer to {req!r} after "
                          f"{self.timeout:g} s; goroutine dump in {self.dump}.{hint}")
 
@@ -430,7 +431,7 @@ def write_markdown(a, raw):
     L.append("# DDPM training step and sampling: Go (lab/ddpm) vs PyTorch\n")
     L.append(f"Produced by `{raw['command']}` on {raw['date']}.\n")
     L.append(f"Machine: {raw['nproc']} CPUs (nproc), {raw['cpu']}. Go: {g['go_version']}, GoMLX {g['gomlx']}; "
-             f"PyTorch {ti['torch']} (CPU, oneDNN {'on' if ti['mkldnn'] else 'off'}); Python {raw['python']}. "
+             f"PyTorch {ti['torch']} (CPU, {ti.get('capability', '?')} kernels, oneDNN {'on' if ti['mkldnn'] else 'off'}); Python {raw['python']}. "
              f"Load average (1 min) {raw['load_before'][0]:.2f} before, {raw['load_after'][0]:.2f} after (the latter counts "
              f"the benchmark's own busy threads; the sides run interleaved and the medians are reported, so that a "
              f"change of load affects all alike).\n")
@@ -497,13 +498,11 @@ def write_markdown(a, raw):
              "`OMP_WAIT_POLICY=PASSIVE` as in `bench/results/vae.md` (OpenMP's spinning default makes two threads "
              "collapse on a shared 2-core machine; `--omp-wait-policy default` to see it). XLA's thread pool is not "
              "bounded by GOMAXPROCS, but all processes share the same CPUs, as the CPU times show.")
-    L.append("- Pure-Go backend deadlock: a first attempt of this run, started while other jobs (builds, a VAE "
-             "training, tests) loaded the 2 cores, hung in its first timed Go request: every goroutine waited in "
-             "gomlx/compute v0.1.6's worker pool (`workerspool.(*Pool).Saturate`, called by matrix multiplications "
-             "running as parallel node tasks that themselves fill the pool of 2×GOMAXPROCS workers), with no CPU "
-             "used. It did not recur on the quiet machine. `GOMLX_BACKEND=go:ops_sequential` (no parallel node "
-             "tasks) avoids it, at a cost (≈ 190 ms/step in a short check); the driver gives up on a request after `--go-timeout` seconds and saves the Go "
-             "program's goroutine dump next to its binary.")
+    L.append("- History: with GoMLX v0.28.8 (gomlx/compute v0.1.6) the pure-Go step took 121 ms, 1.91× PyTorch "
+             "(2026-11-22, AVX-512 machine), and its worker pool could deadlock under load (every goroutine in "
+             "`workerspool.(*Pool).Saturate`); compute v0.1.12 runs graph nodes on long-lived executors "
+             "(`TestManyIndependentMatMulsFinish` in `lab/backend`). The driver still gives up on a request after "
+             "`--go-timeout` seconds and saves the Go program's goroutine dump next to its binary.")
     L.append("- The Go and xla:cpu columns run the same program (`bench/ddpm --serve`), the backend selected by "
              "`GOMLX_BACKEND`; xla:cpu uses the PJRT CPU plugin installed by `kernel-setup/xla-cpu.sh`. Raw numbers: "
              "`bench/results/raw/ddpm/ddpm.json` (git-ignored); `--from-json` rewrites this file from them.\n")

@@ -63,14 +63,30 @@ def thread_info():
 
 
 def cpu_model():
+    """The CPU's model name and the vector instructions the Go side runs with on it (the lab's kernels and GoMLX's
+    pure-Go backend pick AVX-512 or AVX2+FMA at run time; GODEBUG=cpu.avx512f=off makes them take AVX2)."""
+    name, flags = platform.processor() or "unknown", set()
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    if "avx512f" in flags and os.environ.get("ATEN_CPU_CAPABILITY") == "avx2" and "cpu.avx512f=off" in os.environ.get("GODEBUG", ""):
+        isa = ("AVX-512 CPU limited to AVX2 on every side (BENCH_ISA=avx2: Go GODEBUG=cpu.avx512f=off, PyTorch "
+               "ATEN_CPU_CAPABILITY=avx2 and ONEDNN_MAX_CPU_ISA=AVX2, OpenBLAS Haswell kernels)")
+    elif "avx512f" in flags and "cpu.avx512f=off" in os.environ.get("GODEBUG", ""):
+        isa = "AVX-512 CPU, switched off for Go only (GODEBUG=cpu.avx512f=off): Go runs its AVX2 kernels"
+    elif "avx512f" in flags:
+        isa = "AVX-512, used by every side"
+    elif "avx2" in flags:
+        isa = "AVX2+FMA, no AVX-512"
+    else:
+        isa = "no AVX2 flags read"
+    return f"{name} ({isa})"
 
 
 def now():

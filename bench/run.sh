@@ -14,6 +14,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 source kernel-setup/env.sh # the lab's toolchain (go1.27.3, fetched by Go if needed) and GOEXPERIMENT=simd
+source bench/isa.sh        # BENCH_ISA=avx2: both sides as on a CPU without AVX-512
 export GOFLAGS=-mod=mod
 threads="${BENCH_THREADS:-2}"
 export BENCH_THREADS="$threads" GOMAXPROCS="$threads"
@@ -44,6 +45,7 @@ case "$target" in
     go build -o "$work/lab3bench" ./bench/lab3
     go build -o "$work/lab3" ./lab/cmd/lab3
     cmd="bench/run.sh lab3${*:+ $*}"
+    [ -z "${BENCH_ISA:-}" ] || cmd="BENCH_ISA=$BENCH_ISA $cmd"
     bench/.venv/bin/python bench/lab3_bench.py --go-bin "$work/lab3bench" --lab3-bin "$work/lab3" \
       --work "$work" --json "$work/lab3.json" --command "$cmd" "$@"
     ;;

@@ -6,6 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source kernel-setup/env.sh # the lab's toolchain (go1.27.3, fetched by Go if needed) and GOEXPERIMENT=simd
+source bench/isa.sh        # BENCH_ISA=avx2: both sides as on a CPU without AVX-512
 threads="${BENCH_THREADS:-2}"
 export BENCH_THREADS="$threads" GOMAXPROCS="$threads"
 export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"

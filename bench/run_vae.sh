@@ -16,6 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 source kernel-setup/env.sh # the lab's toolchain (go1.27.3, fetched by Go if needed) and GOEXPERIMENT=simd
+source bench/isa.sh        # BENCH_ISA=avx2: both sides as on a CPU without AVX-512
 export GOFLAGS=-mod=mod
 threads="${BENCH_THREADS:-2}"
 export GOMAXPROCS="$threads" OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
@@ -44,5 +45,6 @@ fi
 
 cmd="bench/run_vae.sh${*:+ $*}"
 [ "$threads" = 2 ] || cmd="BENCH_THREADS=$threads $cmd"
+[ -z "${BENCH_ISA:-}" ] || cmd="BENCH_ISA=$BENCH_ISA $cmd"
 PYTHONPATH=bench "$py" bench/vae_torch.py --go-bin "$work/vaebench" --vae-bin "$work/vae" "${xla[@]}" \
   --threads "$threads" --json "$work/vae.json" --command "$cmd" "$@"

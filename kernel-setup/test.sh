@@ -28,8 +28,9 @@ if [ "$go_tests" = 1 ]; then
   echo "== gofmt"
   bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.venv/*'))
   if [ -n "$bad" ]; then echo "gofmt wants to rewrite:"; echo "$bad"; exit 1; fi
-  echo "== go vet"
+  echo "== go vet (with and without GOEXPERIMENT=simd)"
   go vet ./...
+  GOEXPERIMENT= go vet ./...
   echo "== student notebooks up to date"
   go run ./lab/cmd/assignments --check
   kernels() { go run ./kernel-setup/simdlevel; }
