@@ -17,7 +17,10 @@ const StudentDir = "assignments"
 type Generated struct {
 	Solution, Student string // paths
 	Regions           int
-	Stale             bool // the file on disk differs (or is missing)
+	Stale             bool // the student file on disk differs (or is missing)
+	// MetadataStale: the solution notebook's nbgrader metadata differs from
+	// what its rubric says (Normalize); Generate with write rewrites it.
+	MetadataStale bool
 }
 
 // SolutionNotebooks lists the solution notebooks under dir (not under
@@ -44,9 +47,10 @@ func SolutionNotebooks(dir string) ([]string, error) {
 	return out, err
 }
 
-// Generate writes (or, with write false, only compares) the student version of
-// every solution notebook under dir that has at least one solution region, and
-// removes student notebooks whose solution is gone. It reports what it found.
+// Generate writes (or, with write false, only compares) the nbgrader metadata
+// of every solution notebook under dir (Normalize) and the student version of
+// every one that has at least one solution region, and removes student
+// notebooks whose solution is gone. It reports what it found.
 func Generate(dir string, write bool) ([]Generated, error) {
 	sols, err := SolutionNotebooks(dir)
 	if err != nil {
@@ -59,18 +63,31 @@ func Generate(dir string, write bool) ([]Generated, error) {
 		if err != nil {
 			return nil, fmt.Errorf("assignment: %w", err)
 		}
-		student, n, err := StudentVersion(data)
+		norm, err := Normalize(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sol, err)
+		}
+		metaStale := !bytes.Equal(norm, data)
+		if metaStale && write {
+			if err := os.WriteFile(sol, norm, 0o644); err != nil {
+				return nil, fmt.Errorf("assignment: %w", err)
+			}
+		}
+		student, n, err := StudentVersion(norm)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sol, err)
 		}
 		if n == 0 {
+			if metaStale {
+				out = append(out, Generated{Solution: sol, MetadataStale: true})
+			}
 			continue
 		}
 		rel, _ := filepath.Rel(dir, sol)
 		dst := filepath.Join(dir, StudentDir, rel)
 		want[dst] = true
 		old, err := os.ReadFile(dst)
-		g := Generated{Solution: sol, Student: dst, Regions: n, Stale: err != nil || !bytes.Equal(old, student)}
+		g := Generated{Solution: sol, Student: dst, Regions: n, Stale: err != nil || !bytes.Equal(old, student), MetadataStale: metaStale}
 		if g.Stale && write {
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return nil, fmt.Errorf("assignment: %w", err)

@@ -11,6 +11,18 @@
 // new process; the record lives in the kernel's temporary directory
 // ($GONB_TMP_DIR), which lasts as long as the kernel. Outside a notebook
 // nothing is recorded unless LAB_CHECK_FILE names a file.
+//
+// A grading table has three kinds of items (Kind): checks (Run: full points
+// when the check passes), formula scores computed in the notebook (Score: e.g.
+// the course's Davies–Bouldin score, partial points), and written answers that
+// the teacher grades. Summary shows the table and returns a Report that can be
+// written as JSON for collection.
+//
+// Under nbgrader's autograder (LAB_AUTOGRADE=1 in the kernel's environment) a
+// check that does not pass also ends its cell with an error, which is how
+// nbgrader scores a test cell 0; a formula score is published as a number
+// nbgrader can read (the lab's nbgrader configuration converts it). In a
+// student's session nothing changes: badges only, no errors.
 package check
 
 import (
@@ -18,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -27,6 +40,7 @@ import (
 	"time"
 
 	"github.com/mnistlab/golab/lab/display"
+	"github.com/mnistlab/golab/lab/persist"
 )
 
 // Status is the outcome of a check.
@@ -44,7 +58,24 @@ type Result struct {
 	Status  Status `json:"status"`
 	Message string `json:"message,omitempty"`
 	At      string `json:"at"` // when it ran (RFC 3339, nanoseconds)
+	// Earned and OutOf are the points of a formula score (Score); zero for a
+	// check (Run), whose points come from the grading table.
+	Earned float64 `json:"earned,omitempty"`
+	OutOf  float64 `json:"out_of,omitempty"`
 }
+
+// AutogradeEnvVar, set to 1 in the kernel's environment, makes a check that
+// does not pass end its cell with an error (see the package comment).
+const AutogradeEnvVar = "LAB_AUTOGRADE"
+
+// PointsMIME is the MIME type under which Score publishes its points, for the
+// lab's nbgrader configuration to turn into a partial grade.
+const PointsMIME = "application/vnd.golab.points+json"
+
+// exit ends the cell's program; a variable so that tests can observe it.
+var exit = os.Exit
+
+func autograding() bool { return os.Getenv(AutogradeEnvVar) == "1" }
 
 // errNotImplemented is the sentinel carried by the panic of Todo.
 var errNotImplemented = errors.New("not implemented yet")
@@ -66,7 +97,19 @@ func Todo() { panic(errNotImplemented) }
 // text otherwise, "not implemented yet" if student code called Todo or returned
 // ErrNotImplemented, and ✗ with the panic message and source line if it
 // panicked. It returns the Result and records it for Summary.
-func Run(name string, fn func() error) (res Result) {
+func Run(name string, fn func() error) Result {
+	res := call(name, fn)
+	show(res)
+	record(res)
+	if autograding() && res.Status != Passed {
+		fmt.Fprintf(os.Stderr, "check %q: %s %s\n", name, res.Status, res.Message)
+		exit(1)
+	}
+	return res
+}
+
+// call runs fn and classifies its outcome, recovering a panic.
+func call(name string, fn func() error) (res Result) {
 	res = Result{Name: name, At: time.Now().Format(time.RFC3339Nano)}
 	defer func() {
 		if r := recover(); r != nil {
@@ -76,8 +119,6 @@ func Run(name string, fn func() error) (res Result) {
 				res.Status, res.Message = Failed, fmt.Sprintf("panic: %v%s", r, panicSite())
 			}
 		}
-		show(res)
-		record(res)
 	}()
 	err := fn()
 	switch {
@@ -89,6 +130,53 @@ func Run(name string, fn func() error) (res Result) {
 		res.Status, res.Message = Failed, err.Error()
 	}
 	return res
+}
+
+// Score records the outcome of a formula-scored item of the grading table:
+// compute returns the points earned out of outOf and a one-line explanation
+// (e.g. "Davies–Bouldin 3.02, baseline 2.98: 30 × 2.98 / 3.02"). The points
+// are clipped to [0, outOf]. An error, a panic or "not implemented yet" in
+// compute scores 0 with that status. It shows a badge, publishes the points
+// (PointsMIME) and returns the Result.
+func Score(name string, outOf float64, compute func() (earned float64, detail string, err error)) Result {
+	var earned float64
+	var detail string
+	res := call(name, func() error {
+		var err error
+		earned, detail, err = compute()
+		return err
+	})
+	if res.Status == Passed {
+		if math.IsNaN(earned) {
+			earned = 0
+		}
+		res.Earned, res.Message = math.Max(0, math.Min(outOf, earned)), detail
+	}
+	res.OutOf = outOf
+	show(res)
+	record(res)
+	if display.InNotebook() {
+		display.Bundle(map[string]any{PointsMIME: map[string]any{"name": name, "earned": res.Earned, "out_of": outOf}})
+	}
+	if autograding() && res.Status != Passed {
+		fmt.Fprintf(os.Stderr, "score %q: %s %s\n", name, res.Status, res.Message)
+		exit(1)
+	}
+	return res
+}
+
+// Use returns f if the check called name has passed in this kernel session,
+// else the zero value of F (nil for a function). Cells downstream of a TODO
+// pass it to the lab, which runs its own step in place of a nil one, so a
+// student notebook runs to the end at every stage:
+//
+//	opts := gmm.Options{EStep: check.Use("E-step", EStep)}
+func Use[F any](name string, f F) F {
+	if Succeeded(name) {
+		return f
+	}
+	var zero F
+	return zero
 }
 
 // panicSite finds the first stack frame outside the runtime and this package:
@@ -120,6 +208,9 @@ func show(r Result) {
 	default:
 		icon, bg, text = "✗", "#fce8e6", r.Message
 	}
+	if r.OutOf > 0 && r.Status == Passed {
+		text = fmt.Sprintf("%.2f / %g points — %s", r.Earned, r.OutOf, r.Message)
+	}
 	if display.InNotebook() {
 		display.HTML(fmt.Sprintf(`<div data-check=%q style="font-family:sans-serif;font-size:14px;background:%s;padding:6px 10px;border-radius:4px;margin:2px 0"><b>%s %s</b> — %s</div>`,
 			badgeStatus(r.Status), bg, icon, html.EscapeString(r.Name), html.EscapeString(text)))
@@ -140,14 +231,8 @@ func badgeStatus(s Status) string {
 	return "failed"
 }
 
-// Succeeded reports whether the check called name passed in this kernel session.
-// Cells downstream of a TODO use it to fall back to the reference
-// implementation until the student's version passes:
-//
-//	estep := gmm.EStep // the reference
-//	if check.Succeeded("E-step") {
-//		estep = EStep // the student's
-//	}
+// Succeeded reports whether the check called name passed in this kernel
+// session (see Use for the usual way downstream cells depend on it).
 func Succeeded(name string) bool {
 	r, ok := Recorded()[name]
 	return ok && r.Status == Passed
@@ -200,36 +285,115 @@ func Recorded() map[string]Result {
 	return all
 }
 
-// Item is one line of a grading table: a check's name and its points.
-type Item struct {
-	Name   string
-	Points float64
+// Kind says how an item of a grading table is scored.
+type Kind int
+
+const (
+	// Auto items are scored by their check cell (Run): full points when it passes.
+	Auto Kind = iota
+	// Formula items are scored by a formula computed in the notebook (Score).
+	Formula
+	// Written items are answers the teacher grades.
+	Written
+)
+
+// String names the kind as the grading table shows it.
+func (k Kind) String() string {
+	switch k {
+	case Auto:
+		return "check"
+	case Formula:
+		return "formula"
+	case Written:
+		return "teacher-graded"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Summary shows a grading table of the given checks with their points, using
-// the results recorded in this kernel session ("not run" for a check whose
-// cell has not been run). It returns the points earned and the total.
-func Summary(items []Item) (earned, total float64) {
+// MarshalText writes the kind's name (JSON reports).
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Item is one line of a grading table.
+type Item struct {
+	ID     string  `json:"id"`     // stable identifier, e.g. "lab3-estep" (nbgrader's grade_id)
+	Name   string  `json:"name"`   // the name given to Run or Score; for a written item, the question
+	Points float64 `json:"points"` // the most it is worth
+	Kind   Kind    `json:"kind"`
+}
+
+// Line is an item of a Report with its outcome.
+type Line struct {
+	Item
+	Status string  `json:"status"` // "passed", "failed: …", "not run", "teacher-graded", …
+	Earned float64 `json:"earned"` // 0 for a written item (graded by the teacher)
+}
+
+// Report is a grading table's outcome: the lines, the points the checks and
+// formulas earned (Auto), out of how many (AutoTotal), and the points left to
+// the teacher (Written).
+type Report struct {
+	Lines     []Line  `json:"items"`
+	Auto      float64 `json:"auto_earned"`
+	AutoTotal float64 `json:"auto_total"`
+	Written   float64 `json:"teacher_graded_total"`
+	At        string  `json:"at"`
+}
+
+// Summary shows the grading table of items with the results recorded in this
+// kernel session ("not run" for a check whose cell has not run; written items
+// as "teacher-graded") and returns it.
+func Summary(items []Item) Report {
 	rec := Recorded()
-	rows := make([][]string, 0, len(items)+1)
+	rep := Report{At: time.Now().Format(time.RFC3339)}
+	rows := make([][]string, 0, len(items)+2)
 	for _, it := range items {
-		total += it.Points
-		status, got := "not run", 0.0
-		if r, ok := rec[it.Name]; ok {
-			status = string(r.Status)
-			if r.Status == Passed {
-				got = it.Points
-				status = "✓ passed"
-			} else if r.Status == Failed {
-				status = "✗ " + r.Message
-			}
+		l := Line{Item: it, Status: "not run"}
+		switch r, ok := rec[it.Name]; {
+		case it.Kind == Written:
+			l.Status = Written.String()
+		case !ok:
+		case r.Status == Passed && it.Kind == Formula:
+			l.Status, l.Earned = "scored: "+r.Message, math.Min(r.Earned, it.Points)
+		case r.Status == Passed:
+			l.Status, l.Earned = "✓ passed", it.Points
+		case r.Status == Failed:
+			l.Status = "✗ " + r.Message
+		default:
+			l.Status = string(r.Status)
 		}
-		earned += got
-		rows = append(rows, []string{it.Name, status, fmt.Sprintf("%g / %g", got, it.Points)})
+		if it.Kind == Written {
+			rep.Written += it.Points
+			rows = append(rows, []string{it.Name, it.Kind.String(), l.Status, fmt.Sprintf("– / %g", it.Points)})
+		} else {
+			rep.Auto += l.Earned
+			rep.AutoTotal += it.Points
+			rows = append(rows, []string{it.Name, it.Kind.String(), l.Status, fmt.Sprintf("%.4g / %g", l.Earned, it.Points)})
+		}
+		rep.Lines = append(rep.Lines, l)
 	}
-	rows = append(rows, []string{"total", "", fmt.Sprintf("%g / %g", earned, total)})
-	_ = display.Table([]string{"check", "status", "points"}, rows)
-	return earned, total
+	rows = append(rows, []string{"scored automatically", "", "", fmt.Sprintf("%.4g / %g", rep.Auto, rep.AutoTotal)})
+	if rep.Written > 0 {
+		rows = append(rows, []string{"left to the teacher", "", "", fmt.Sprintf("%g", rep.Written)})
+	}
+	_ = display.Table([]string{"item", "scored by", "status", "points"}, rows)
+	return rep
+}
+
+// Earned returns the points scored automatically and the total of the
+// automatically scored items.
+func (r Report) Earned() (earned, total float64) { return r.Auto, r.AutoTotal }
+
+// WriteJSON writes the report to path, atomically (a reader never sees half
+// a file), for a teacher's script to collect.
+func (r Report) WriteJSON(path string) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	return persist.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
 }
 
 // Names returns the recorded check names in order, for tests and tools.

@@ -1,7 +1,10 @@
 package check
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,9 +36,112 @@ func TestRunOutcomes(t *testing.T) {
 	if len(rec) != 5 || rec["bad"].Status != Failed || rec["todo"].Status != NotImplemented {
 		t.Fatalf("recorded %v", rec)
 	}
-	earned, total := Summary([]Item{{"ok", 10}, {"bad", 8}, {"missing", 5}})
+	earned, total := Summary([]Item{{Name: "ok", Points: 10}, {Name: "bad", Points: 8}, {Name: "missing", Points: 5}}).Earned()
 	if earned != 10 || total != 23 {
 		t.Fatalf("summary %v/%v, want 10/23", earned, total)
+	}
+}
+
+func TestScoreAndReport(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("LAB_CHECK_FILE", filepath.Join(dir, "checks.json"))
+	Run("E-step", func() error { return nil })
+	Run("M-step", func() error { return errors.New("weights sum to 2") })
+	r := Score("Davies–Bouldin score", 30, func() (float64, string, error) { return 27.5, "DB 3.25 vs 2.98", nil })
+	if r.Status != Passed || r.Earned != 27.5 || r.OutOf != 30 || r.Message != "DB 3.25 vs 2.98" {
+		t.Fatalf("score: %+v", r)
+	}
+	// Points are clipped to [0, outOf]; NaN scores 0.
+	if r := Score("over", 30, func() (float64, string, error) { return 31, "", nil }); r.Earned != 30 {
+		t.Fatalf("clipped score %v, want 30", r.Earned)
+	}
+	if r := Score("nan", 30, func() (float64, string, error) { return math.NaN(), "", nil }); r.Earned != 0 {
+		t.Fatalf("NaN score %v, want 0", r.Earned)
+	}
+	if r := Score("todo", 30, func() (float64, string, error) { Todo(); return 0, "", nil }); r.Status != NotImplemented || r.Earned != 0 {
+		t.Fatalf("todo score %+v", r)
+	}
+	items := []Item{
+		{ID: "e", Name: "E-step", Points: 10, Kind: Auto},
+		{ID: "m", Name: "M-step", Points: 10, Kind: Auto},
+		{ID: "db", Name: "Davies–Bouldin score", Points: 30, Kind: Formula},
+		{ID: "q", Name: "7.1 Compare the methods", Points: 20, Kind: Written},
+		{ID: "p", Name: "PCA fit", Points: 8, Kind: Auto},
+	}
+	rep := Summary(items)
+	if rep.Auto != 37.5 || rep.AutoTotal != 58 || rep.Written != 20 {
+		t.Fatalf("report %+v: want 37.5 / 58 automatic, 20 teacher-graded", rep)
+	}
+	want := []string{"✓ passed", "✗ weights sum to 2", "scored: DB 3.25 vs 2.98", "teacher-graded", "not run"}
+	for i, l := range rep.Lines {
+		if l.Status != want[i] {
+			t.Errorf("line %d (%s): status %q, want %q", i, l.Name, l.Status, want[i])
+		}
+	}
+	path := filepath.Join(dir, "grade.json")
+	if err := rep.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Items []struct {
+			ID     string  `json:"id"`
+			Kind   string  `json:"kind"`
+			Earned float64 `json:"earned"`
+		} `json:"items"`
+		Auto, AutoTotal, Written float64
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Items) != 5 || back.Items[2].ID != "db" || back.Items[2].Kind != "formula" || back.Items[2].Earned != 27.5 || back.Items[3].Kind != "teacher-graded" {
+		t.Fatalf("JSON report: %s", data)
+	}
+}
+
+func TestUseFallsBackUntilTheCheckPasses(t *testing.T) {
+	t.Setenv("LAB_CHECK_FILE", filepath.Join(t.TempDir(), "checks.json"))
+	mine := func(x float64) float64 { return 2 * x }
+	if f := Use("double", mine); f != nil {
+		t.Fatal("Use before the check ran: want nil")
+	}
+	Run("double", func() error { Todo(); return nil })
+	if f := Use("double", mine); f != nil {
+		t.Fatal("Use after 'not implemented yet': want nil")
+	}
+	Run("double", func() error { return nil })
+	if f := Use("double", mine); f == nil || f(2) != 4 {
+		t.Fatal("Use after a pass: want the student's function")
+	}
+}
+
+// TestAutogradeEndsFailingCells: under nbgrader's autograder a check that does
+// not pass exits its cell with status 1 (a passing one does not); in a
+// student's session nothing exits.
+func TestAutogradeEndsFailingCells(t *testing.T) {
+	t.Setenv("LAB_CHECK_FILE", filepath.Join(t.TempDir(), "checks.json"))
+	var codes []int
+	exit = func(code int) { codes = append(codes, code) }
+	defer func() { exit = os.Exit }()
+	Run("a", func() error { Todo(); return nil })
+	Score("s", 5, func() (float64, string, error) { return 0, "", errors.New("no labels") })
+	if len(codes) != 0 {
+		t.Fatalf("exits %v outside the autograder", codes)
+	}
+	t.Setenv(AutogradeEnvVar, "1")
+	Run("ok", func() error { return nil })
+	Score("s", 5, func() (float64, string, error) { return 2, "partial", nil })
+	if len(codes) != 0 {
+		t.Fatalf("exits %v for passing checks", codes)
+	}
+	Run("a", func() error { Todo(); return nil })
+	Run("b", func() error { return errors.New("wrong") })
+	Score("s", 5, func() (float64, string, error) { return 0, "", errors.New("no labels") })
+	if len(codes) != 3 || codes[0] != 1 || codes[2] != 1 {
+		t.Fatalf("exit codes %v, want [1 1 1]", codes)
 	}
 }
 

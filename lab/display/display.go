@@ -22,6 +22,7 @@ import (
 	"sync"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
@@ -216,3 +217,18 @@ func Heatmap(title string, rowLabels, colLabels []string, values [][]float64, fo
 }
 
 func lerp(a, b int, t float64) int { return a + int(float64(b-a)*t+0.5) }
+
+// Bundle displays one output with several representations, keyed by MIME type
+// (e.g. "text/html" and a machine-readable "application/…+json" for tools that
+// read notebooks); Jupyter renders the richest one it knows. Outside a
+// notebook nothing is written.
+func Bundle(data map[string]any) {
+	if !InNotebook() || len(data) == 0 {
+		return
+	}
+	d := &protocol.DisplayData{Data: map[protocol.MIMEType]any{}}
+	for k, v := range data {
+		d.Data[protocol.MIMEType(k)] = v
+	}
+	gonbui.SendData(d)
+}

@@ -1,7 +1,9 @@
-// Command assignments writes the student notebooks: for every solution notebook
-// under notebooks/ it writes notebooks/assignments/<same path> with each
-// "// BEGIN SOLUTION … // END SOLUTION" region replaced by a stub that compiles
-// and outputs cleared (see package lab/assignment).
+// Command assignments keeps the notebooks ready to hand out: for every
+// solution notebook under notebooks/ it writes nbgrader's cell metadata from
+// the homework's rubric (lab/rubric) into the solution notebook, and writes
+// notebooks/assignments/<same path> with each solution region replaced by a
+// stub (code) or a "Your answer:" prompt (markdown) and outputs cleared (see
+// package lab/assignment).
 //
 //	go run ./lab/cmd/assignments           # (re)generate
 //	go run ./lab/cmd/assignments --check   # fail if a generated file is stale (CI)
@@ -26,6 +28,17 @@ func main() {
 	}
 	stale := 0
 	for _, g := range gens {
+		if g.MetadataStale {
+			if *check {
+				fmt.Printf("stale    %s (nbgrader metadata differs from its rubric)\n", g.Solution)
+				stale++
+			} else {
+				fmt.Printf("updated  %s (nbgrader metadata from its rubric)\n", g.Solution)
+			}
+		}
+		if g.Student == "" {
+			continue
+		}
 		switch {
 		case g.Solution == "":
 			fmt.Printf("orphan   %s (no solution notebook)%s\n", g.Student, map[bool]string{true: "", false: ": removed"}[*check])
@@ -40,7 +53,7 @@ func main() {
 		}
 	}
 	if *check && stale > 0 {
-		fmt.Fprintf(os.Stderr, "assignments: %d student notebook(s) out of date: run go run ./lab/cmd/assignments\n", stale)
+		fmt.Fprintf(os.Stderr, "assignments: %d notebook(s) out of date: run go run ./lab/cmd/assignments\n", stale)
 		os.Exit(1)
 	}
 }
