@@ -18,3 +18,14 @@ func ExampleDigitGrid() {
 	fmt.Println(g.Bounds().Dx(), "x", g.Bounds().Dy())
 	// Output: 22 x 26
 }
+
+// A training curve in one call: the running mean of a loss over 2 steps. In a
+// notebook it shows inline; here, with LAB_DISPLAY_DIR unset, nothing is
+// written.
+func ExampleLines() {
+	loss := []float64{3, 2.5, 2.2, 2.0, 1.9, 1.85}
+	err := display.Lines(display.Axes{Title: "Training loss", X: "step", Y: "nats", FromZero: true},
+		display.Smooth("loss", loss, 2, 1))
+	fmt.Println(err)
+	// Output: <nil>
+}
