@@ -20,9 +20,10 @@
 // grade loads both files and grades them with package lab/grade on the
 // 10 000 test images: the Davies–Bouldin index of the clusters on the raw
 // images against the scikit-learn baseline (score out of 30), NMI, ARI and
-// cluster accuracy against the digits. It prints a table and the digit ×
-// cluster confusion matrix and writes the report as JSON (default
-// results/grade.json).
+// cluster accuracy against the digits. It prints a table, where the index
+// falls among scikit-learn's own baseline runs with random_state 0–19
+// (lab/grade's SklearnSeeds), and the digit × cluster confusion matrix, and
+// writes the report as JSON (default results/grade.json).
 //
 // Errors are one line on standard error, with exit status 1 (2 for a bad
 // command line).
@@ -359,6 +360,10 @@ func gradeCmd(args []string, stdout io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
 	tw.Flush()
+	if spread, err := grade.SklearnSeeds(); err == nil {
+		fmt.Fprintf(stdout, "\namong scikit-learn's own runs of the baseline with random_state %d–%d: %s\n",
+			spread.Runs[0].Seed, spread.Runs[len(spread.Runs)-1].Seed, spread.Place(res.DB))
+	}
 	fmt.Fprintf(stdout, "\ndigit × cluster (rows: true digit, columns: GMM cluster)\n")
 	tw = tabwriter.NewWriter(stdout, 0, 0, 1, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")

@@ -119,7 +119,8 @@ func TestTrainGradeQuick(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("grade: %s", stderr)
 	}
-	if !strings.Contains(stdout, "Davies–Bouldin index") || !strings.Contains(stdout, "/ 30") {
+	if !strings.Contains(stdout, "Davies–Bouldin index") || !strings.Contains(stdout, "/ 30") ||
+		!strings.Contains(stdout, "of scikit-learn's 20 seeds did better") {
 		t.Errorf("grade output lacks the table:\n%s", stdout)
 	}
 	data, err := os.ReadFile(jsonPath)
