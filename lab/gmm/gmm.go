@@ -144,8 +144,8 @@ func DefaultOptions() Options {
 	return Options{MaxIter: 100, Tol: 1e-3, RegCovar: 1e-6, NInit: 1, Init: InitKMeans, KMeansNInit: 1}
 }
 
-// validate checks the options for K components on N×D data.
-func (o Options) validate(k, n, d int) error {
+// validate checks the options for K components on data with D columns.
+func (o Options) validate(k, d int) error {
 	switch {
 	case o.NInit < 1:
 		return fmt.Errorf("gmm: Options.NInit = %d, want ≥ 1 (start from gmm.DefaultOptions())", o.NInit)
@@ -270,7 +270,7 @@ func (g *GMM) Fit(X *mat.Dense) error {
 	if g.k > n {
 		return fmt.Errorf("gmm: K=%d > N=%d samples", g.k, n)
 	}
-	if err := g.opts.validate(g.k, n, d); err != nil {
+	if err := g.opts.validate(g.k, d); err != nil {
 		return err
 	}
 	t := newTData(X)

@@ -113,8 +113,8 @@ func (s Spread) AtLeast(points float64) int {
 }
 
 // Place says in one line where a Davies–Bouldin index db falls in the
-// spread: how many seeds did better (lower), and the spread's median and
-// range.
+// spread: how many seeds did better (lower by more than round-off, a
+// relative 1e-9), and the spread's median and range.
 func (s Spread) Place(db float64) string {
 	dbs := s.DBs()
 	if len(dbs) == 0 {
@@ -122,7 +122,7 @@ func (s Spread) Place(db float64) string {
 	}
 	better := 0
 	for _, v := range dbs {
-		if v < db {
+		if v < db*(1-1e-9) {
 			better++
 		}
 	}
