@@ -74,7 +74,9 @@ c.CourseDirectory.root = "$IHOME/course"
 EOF
 install -o "$INSTRUCTOR" -g "$INSTRUCTOR" -m 644 "$GOLAB_ASSIGNMENT_NOTEBOOK" \
   "$IHOME/course/source/$GOLAB_ASSIGNMENT/$(basename "$GOLAB_ASSIGNMENT_NOTEBOOK")"
-(cd "$IHOME/course" && for s in "${STUDENTS[@]}"; do as_instructor nbgrader db student add "$s" --log-level=WARN; done)
+(cd "$IHOME/course" && for i in "${!STUDENTS[@]}"; do
+  as_instructor nbgrader db student add "${STUDENTS[$i]}" --first-name=Student --last-name="$((i + 1))" --log-level=WARN
+done)
 EX=$HUB/exchange/golab
 install -d -o "$INSTRUCTOR" -g "$INSTRUCTOR" -m 755 "$EX" "$EX/outbound"
 install -d -o "$INSTRUCTOR" -g "$INSTRUCTOR" -m 2733 "$EX/inbound"
