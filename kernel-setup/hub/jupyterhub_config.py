@@ -6,9 +6,10 @@
 #   GOLAB_HUB_ROOT     the hub root (default /srv/golab-hub): software, shared read-only data, state
 #   GOLAB_HUB_ROSTER   a JSON file {"instructors": [...], "students": [...]} of Unix user names (default
 #                      <hub root>/state/roster.json); only those users may log in
-#   GOLAB_HUB_AUTH     "pam" (default: the users' Unix passwords) or "dummy" (every rostered user logs in with one
-#                      shared password, read from <hub root>/state/demo-password; for a local demo only)
-#   GOLAB_HUB_PORT     the port the hub listens on, on 127.0.0.1 (default 8000); put HTTPS in front of it for a course
+#   GOLAB_HUB_AUTH     "pam" (default: the users' Unix passwords) or "shared-password" (every rostered user logs in
+#                      with one password, read from <hub root>/state/demo-password; for a local demo only)
+#   GOLAB_HUB_PORT     the port the hub listens on, on 127.0.0.1 (default 8000; the proxy's API uses the next port,
+#                      the hub's own API the one after); put HTTPS in front of it for a course
 #   GOLAB_COURSE_ID    the course's name in nbgrader's exchange (default golab)
 # No secret is in this file or in the repository: JupyterHub generates the cookie secret on first start
 # (<state>/jupyterhub_cookie_secret, mode 600) and a new proxy token at every start; the demo password is generated
@@ -28,19 +29,21 @@ INSTRUCTORS = list(roster.get("instructors", []))
 STUDENTS = list(roster.get("students", []))
 
 # --- the hub process: local, state under <hub root>/state (root only)
-c.JupyterHub.bind_url = f"http://127.0.0.1:{int(os.environ.get('GOLAB_HUB_PORT', '8000'))}"
+PORT = int(os.environ.get("GOLAB_HUB_PORT", "8000"))
+c.JupyterHub.bind_url = f"http://127.0.0.1:{PORT}"
 c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = PORT + 2
 c.JupyterHub.cookie_secret_file = f"{STATE}/jupyterhub_cookie_secret"
 c.JupyterHub.db_url = f"sqlite:///{STATE}/jupyterhub.sqlite"
 c.ConfigurableHTTPProxy.command = [f"{HUB}/proxy/node_modules/.bin/configurable-http-proxy"]
 c.ConfigurableHTTPProxy.pid_file = f"{STATE}/proxy.pid"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:" + str(int(os.environ.get("GOLAB_HUB_PORT", "8000")) + 1)
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORT + 1}"
 
 # --- who may log in, and as whom
-if os.environ.get("GOLAB_HUB_AUTH", "pam") == "dummy":
-    c.JupyterHub.authenticator_class = "dummy"
+if os.environ.get("GOLAB_HUB_AUTH", "pam") == "shared-password":
+    c.JupyterHub.authenticator_class = "shared-password"
     with open(f"{STATE}/demo-password") as f:
-        c.DummyAuthenticator.password = f.read().strip()
+        c.SharedPasswordAuthenticator.user_password = f.read().strip()
 else:
     c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = set(INSTRUCTORS + STUDENTS)

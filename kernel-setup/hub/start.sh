@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a local demo course hub: JupyterHub on http://127.0.0.1:PORT with real Unix users, one instructor and N
-# students, each logging in with one generated demo password (JupyterHub's dummy authenticator; a course uses PAM or
+# students, each logging in with one generated demo password (JupyterHub's shared-password authenticator; a course uses PAM or
 # its university's login, see README.md beside this file). It installs the hub first if needed (install.sh), then:
 #   users       golab-instructor, golab-student1 … golab-studentN (created here, marked "golab demo hub" so that
 #               stop.sh --clean removes only them; an existing account without that mark is never taken over),
@@ -10,7 +10,7 @@
 #   secrets     <hub root>/state/demo-password (generated once, mode 600); JupyterHub makes its cookie secret there
 #               too; nothing secret is in the repository
 #   the hub     in the background, log in <hub root>/state/hub.log; stop it with stop.sh (--clean removes the demo)
-# Options: --port N (default 8000; the proxy's API uses N+1), --students N (default 2).
+# Options: --port N (default 8000; the proxy's API uses N+1, the hub's API N+2), --students N (default 2).
 # Environment: GOLAB_HUB_ROOT (default /srv/golab-hub).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -42,13 +42,14 @@ fi
 
 # --- Unix users
 mkdir -p "$HUB/home" && chmod 755 "$HUB/home"
+touch "$STATE/demo-users"
 for u in "$INSTRUCTOR" "${STUDENTS[@]}"; do
   if getent passwd "$u" >/dev/null; then
     [ "$(getent passwd "$u" | cut -d: -f5)" = "$MARK" ] || die "user $u exists and was not made by this script; not touching it"
   else
     useradd --create-home --home-dir "$HUB/home/$u" --comment "$MARK" --shell /bin/bash --user-group "$u"
-    echo "$u" >> "$STATE/demo-users"
   fi
+  echo "$u" >> "$STATE/demo-users"
   chmod 700 "$HUB/home/$u"
 done
 sort -u -o "$STATE/demo-users" "$STATE/demo-users"
@@ -88,7 +89,7 @@ say "starting JupyterHub on http://127.0.0.1:$PORT (log: $STATE/hub.log)"
 (
   cd "$STATE"
   umask 077
-  GOLAB_HUB_ROOT=$HUB GOLAB_HUB_AUTH=dummy GOLAB_HUB_PORT=$PORT GOLAB_COURSE_ID=golab \
+  GOLAB_HUB_ROOT=$HUB GOLAB_HUB_AUTH=shared-password GOLAB_HUB_PORT=$PORT GOLAB_COURSE_ID=golab \
     PATH="$HUB/venv/bin:$HUB/proxy/node_modules/.bin:/usr/local/bin:/usr/bin:/bin" \
     setsid "$HUB/venv/bin/jupyterhub" -f "$HUB/etc/jupyterhub_config.py" >> "$STATE/hub.log" 2>&1 < /dev/null &
   echo $! > "$STATE/hub.pid"
