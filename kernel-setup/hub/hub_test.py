@@ -144,6 +144,44 @@ def run_and_submit_cli(user, solved, source):
     as_user(user, f"nbgrader submit {ASSIGNMENT} --log-level=WARN")
 
 
+def environ_of(user, needle):
+    """The environment of user's first process whose command line contains needle, or None."""
+    uid = int(subprocess.run(["id", "-u", user], capture_output=True, text=True).stdout)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if proc.stat().st_uid != uid or needle not in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            pairs = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        return dict(p.decode(errors="replace").split("=", 1) for p in pairs if b"=" in p)
+    return None
+
+
+def check_environments(r):
+    """What the hub gave student 1's server and GoNB kernel (read from /proc while they run)."""
+    h = str(home(S1))
+    server = environ_of(S1, "jupyterhub-singleuser") or {}
+    want = {"LAB_CACHE_DIR": f"{h}/.cache/golab/results", "LAB_CHECKPOINT_DIR": f"{h}/.cache/golab/checkpoints",
+            "JUPYTER_CONFIG_PATH": f"{HUB}/etc/jupyter-student"}
+    got = {k: server.get(k) for k in want}
+    r.check("a student's server has per-user result and checkpoint caches and the student configuration",
+            got == want, str(got))
+    kernel = environ_of(S1, "gonb") or {}
+    want = {"GOEXPERIMENT": "simd", "GOTOOLCHAIN": "local", "GOPROXY": "off", "LAB_ROOT": f"{HUB}/lab",
+            "MNIST_DIR": f"{HUB}/mnist", "GOMODCACHE": f"{HUB}/gomodcache",
+            "GOCACHEPROG": f"{HUB}/bin/golab-gocache -base {HUB}/gocache", "LAB_CACHE_DIR": f"{h}/.cache/golab/results"}
+    got = {k: kernel.get(k) for k in want}
+    r.check("the student's GoNB kernel: the lab's toolchain settings, shared read-only module and build caches, "
+            "per-user results", got == want, str(got))
+    layer = Path(h) / ".cache/golab/go-build"
+    size = sum(p.stat().st_size for p in layer.rglob("*") if p.is_file()) if layer.is_dir() else -1
+    r.check(f"the student's own build cache layer holds only what the notebook's cells added ({size / 1e6:.1f} MB)",
+            0 < size < 20e6, str(size))
+
+
 GRADES = r"""
 import json, sys
 from nbgrader.api import Gradebook
@@ -210,6 +248,8 @@ def main():
                     not problems, "; ".join(problems))
         else:
             run_and_submit_cli(S1, True, source)
+        if args.browser:
+            check_environments(r)
         run_and_submit_cli(S2, False, source)
         # --- who sees what (student 1 against the instructor, student 2 and the hub)
         inbound = HUB / "exchange" / COURSE / "inbound"
