@@ -16,7 +16,8 @@ It starts a fresh demo hub (stop.sh --clean, start.sh on a test port), then
 With --browser, golab-student1 does its part in Chromium instead (kernel-setup/browser.py): logs in, fetches from
 the Assignments list, types the solution, runs all cells from the Run menu, saves, submits from the Assignments list;
 screenshots go to notebooks/.executed/browser/. Every wait is bounded.
-Ends with "N passed, N failed"; stops and removes the demo hub (stop.sh --clean) unless --keep.
+It starts from a clean demo (stop.sh --clean: a demo hub already running under the same GOLAB_HUB_ROOT is stopped
+and its users removed) and ends with "N passed, N failed", stopping and removing the demo hub unless --keep.
 Usage: hub_test.py [--browser] [--keep] [--port N]
 """
 import argparse
@@ -165,7 +166,8 @@ def check_environments(r):
     h = str(home(S1))
     server = environ_of(S1, "jupyterhub-singleuser") or {}
     want = {"LAB_CACHE_DIR": f"{h}/.cache/golab/results", "LAB_CHECKPOINT_DIR": f"{h}/.cache/golab/checkpoints",
-            "JUPYTER_CONFIG_PATH": f"{HUB}/etc/jupyter-student"}
+            "JUPYTER_CONFIG_PATH": f"{HUB}/etc/jupyter-student", "GOPROXY": "off",
+            "GOCACHEPROG": f"{HUB}/bin/golab-gocache -base {HUB}/gocache"}
     got = {k: server.get(k) for k in want}
     r.check("a student's server has per-user result and checkpoint caches and the student configuration",
             got == want, str(got))

@@ -72,11 +72,18 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
 
+# The Go settings of the GoNB kernel (install.sh writes them into the kernel's spec): the server gets them too, so
+# that `go` in a JupyterLab terminal builds exactly as the notebook cells do.
+with open(f"{HUB}/venv/share/jupyter/kernels/gonb/kernel.json") as f:
+    KERNEL_ENV = {k: v for k, v in json.load(f)["env"].items() if k != "PATH"}
+
+
 def pre_spawn_hook(spawner):
     """Role-specific Jupyter configuration and per-user caches, in the user's home."""
     name = spawner.user.name
     home = pwd.getpwnam(name).pw_dir
     role = "instructor" if name in INSTRUCTORS else "student"
+    spawner.environment.update(KERNEL_ENV)
     spawner.environment.update({
         "PATH": f"{HUB}/venv/bin:{HUB}/bin:{HUB}/go/bin:/usr/local/bin:/usr/bin:/bin",
         # student: no formgrader, no "create assignment" (jupyter-student/); instructor: all of nbgrader

@@ -20,8 +20,8 @@ STATE=$HUB/state
 PORT=8000 NSTUDENTS=2
 while [ $# -gt 0 ]; do
   case "$1" in
-    --port) PORT=$2; shift 2 ;;
-    --students) NSTUDENTS=$2; shift 2 ;;
+    --port) PORT=${2:?hub start: --port needs a number}; shift 2 ;;
+    --students) NSTUDENTS=${2:?hub start: --students needs a number}; shift 2 ;;
     *) echo "hub start: unknown option $1 (use --port N, --students N)" >&2; exit 2 ;;
   esac
 done
