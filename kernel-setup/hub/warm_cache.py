@@ -21,7 +21,11 @@ def main():
     env["GOCACHE"] = f"{hub}/gocache"
     env["LAB_QUICK"] = "1"  # what is wanted is the compiled packages, not the full-size results
     client = NotebookClient(nb, km=km, timeout=1200, allow_errors=True)
-    client.execute(stderr=subprocess.DEVNULL)  # GoNB logs every step on stderr
+    try:
+        client.execute(stderr=subprocess.DEVNULL)  # GoNB logs every step on stderr
+    finally:
+        if km.has_kernel:  # nbclient shuts down only the kernels of managers it made itself
+            km.shutdown_kernel()  # a shutdown request: GoNB then stops its gopls too
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     print(f"warm_cache: ran {path}: {len(nb.cells)} cells, {len(errors)} with an error")
 
