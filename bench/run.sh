@@ -3,6 +3,8 @@
 #
 #   bench/run.sh lab3        # PCA, GMM and peak-memory benchmarks of Lab 3 -> bench/results/lab3.md
 #   bench/run.sh baseline    # recompute the scikit-learn grading baseline -> lab/grade/baseline_sklearn.json
+#   bench/run.sh seeds       # the grade over seeds 0-19, lab vs scikit-learn -> bench/results/gmm_seeds.md
+#                            #   and scikit-learn's per-seed figures -> lab/grade/sklearn_seeds.json
 #
 # Options after the target are passed to the Python script, e.g.
 #   bench/run.sh lab3 --pca-repeats 3 --cases pca,gmm
@@ -29,7 +31,7 @@ venv() {
 }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -53,11 +55,20 @@ case "$target" in
     venv
     bench/.venv/bin/python bench/lab3_baseline.py --threads "$threads" "$@"
     ;;
+  seeds)
+    venv
+    work=bench/results/raw/gmm_seeds # git-ignored
+    mkdir -p "$work"
+    go build -o "$work/gmm_seeds" ./bench/gmm_seeds
+    cmd="bench/run.sh seeds${*:+ $*}"
+    bench/.venv/bin/python bench/gmm_seeds.py --go-bin "$work/gmm_seeds" --work "$work" --threads "$threads" \
+      --spread-json lab/grade/sklearn_seeds.json --command "$cmd" "$@"
+    ;;
   -h|--help|help)
     usage
     ;;
   *)
-    echo "bench: unknown target '$target' (want lab3 or baseline)" >&2
+    echo "bench: unknown target '$target' (want lab3, baseline or seeds)" >&2
     exit 2
     ;;
 esac

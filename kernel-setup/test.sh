@@ -8,21 +8,33 @@
 #      skipped on a CPU without AVX-512, where leg 1 already ran the AVX2 kernels;
 #   3. built without GOEXPERIMENT=simd (the portable code every other CPU runs), with -short.
 # Each leg's kernel tests compare the vector kernels with the scalar path (tolerances in their doc comments).
-# Options: --no-notebooks (Go tests only), --notebooks-only.
+# Then the browser leg, in headless Chromium (kernel-setup/browser_test.py, kernel-setup/hub/hub_test.py):
+#   a. JupyterLab opens notebooks/00_getting_started.ipynb, runs it from the Run menu; images, texts, no error, no
+#      news prompt; screenshots in notebooks/.executed/browser/;
+#   b. as root only (it creates Unix users): the demo course hub (kernel-setup/hub/), a student logs in, fetches the
+#      assignment, solves it, runs it, submits; a second student submits the untouched version; the instructor
+#      collects and autogrades (full points, zero); a student is refused the instructor's files, the other
+#      student's submission, the lab module's files and the hub's secrets.
+#   Each is skipped with one line where it cannot run (no Chromium, no root).
+# Options: --no-notebooks (Go tests only), --notebooks-only (notebooks and browser), --no-browser, --browser-only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-"$ROOT/kernel-setup/setup.sh" --xla  # --xla: the VAE and backend tests also run on xla:cpu
-source "$ROOT/kernel-setup/env.sh"
 
-go_tests=1 notebooks=1
+go_tests=1 notebooks=1 browser=1
 for a in "$@"; do
   case "$a" in
-    --no-notebooks) notebooks=0 ;;
+    --no-notebooks) notebooks=0 browser=0 ;;
     --notebooks-only) go_tests=0 ;;
+    --no-browser) browser=0 ;;
+    --browser-only) go_tests=0 notebooks=0 ;;
     *) echo "test: unknown option $a" >&2; exit 2 ;;
   esac
 done
+setup_flags=(--xla) # --xla: the VAE and backend tests also run on xla:cpu
+[ "$browser" = 1 ] && setup_flags+=(--browser)
+"$ROOT/kernel-setup/setup.sh" "${setup_flags[@]}"
+source "$ROOT/kernel-setup/env.sh"
 
 if [ "$go_tests" = 1 ]; then
   echo "== gofmt"
@@ -48,4 +60,17 @@ fi
 if [ "$notebooks" = 1 ]; then
   echo "== notebooks (quick mode)"
   LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/run_notebooks.py"
+fi
+if [ "$browser" = 1 ]; then
+  echo "== browser a: JupyterLab in Chromium"
+  LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/browser_test.py"
+  echo "== browser b: the course hub (kernel-setup/hub/)"
+  if [ "$(id -u)" != 0 ]; then
+    echo "hub test skipped: it needs root (it creates Unix users and runs JupyterHub's local spawner)"
+  elif "$ROOT/.venv/bin/python" -c 'import sys; sys.path.insert(0, "kernel-setup"); import browser; sys.exit(0 if browser.unavailable() is None else 1)'; then
+    "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/hub/hub_test.py" --browser
+  else
+    echo "hub test in the browser skipped (no Chromium); the same round trip from the command line:"
+    "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/hub/hub_test.py"
+  fi
 fi

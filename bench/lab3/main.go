@@ -216,7 +216,9 @@ func benchGMM(X *mat.Dense, dim, k, iters int, seed uint64, repeats int, dir, im
 	var g *gmm.GMM
 	for range repeats {
 		runtime.GC()
-		g = gmm.New(k, gmm.Options{MaxIter: iters, Tol: 0, RegCovar: res.RegCovar, Init: gmm.InitFromMeans, Means: centres})
+		opts := gmm.DefaultOptions()
+		opts.MaxIter, opts.Tol, opts.RegCovar, opts.Init, opts.Means = iters, 0, res.RegCovar, gmm.InitFromMeans, centres
+		g = gmm.New(k, opts)
 		t0 := time.Now()
 		if err := g.Fit(Z); err != nil {
 			return err

@@ -54,7 +54,7 @@ func BenchmarkGMMFit(b *testing.B) {
 	X := pcaLike(60000, 50, 10)
 	start := cpuTime()
 	for b.Loop() {
-		g := New(10, Options{Seed: 123})
+		g := New(10, fixed(123, 100))
 		if err := g.Fit(X); err != nil {
 			b.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func BenchmarkGMMFit(b *testing.B) {
 // BenchmarkEStep is one reference E-step of BenchmarkGMMFit's size.
 func BenchmarkEStep(b *testing.B) {
 	X := pcaLike(60000, 50, 10)
-	g := New(10, Options{Seed: 123, MaxIter: 2})
+	g := New(10, fixed(123, 2))
 	if err := g.Fit(X); err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,14 @@ import (
 	"gonum.org/v1/gonum/stat/distmv"
 )
 
+// fixed returns DefaultOptions with the given seed and Tol = 0: exactly
+// maxIter EM iterations from the k-means start (the homework's GMM).
+func fixed(seed uint64, maxIter int) Options {
+	o := DefaultOptions()
+	o.Seed, o.MaxIter, o.Tol = seed, maxIter, 0
+	return o
+}
+
 // simdModes is every kernel level this build and CPU can run, scalar first.
 func simdModes() []vecmath.Level { return vecmath.Levels() }
 
@@ -107,7 +115,7 @@ func matchComponents(g *GMM, blobs []blob) []int {
 func TestRecoversBlobs(t *testing.T) {
 	X, _ := sample(3000, threeBlobs, 1)
 	forEachMode(t, func(t *testing.T) {
-		g := New(3, Options{Seed: 1})
+		g := New(3, fixed(1, 100))
 		if err := g.Fit(X); err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +157,9 @@ func TestLogLikelihoodNeverDecreases(t *testing.T) {
 	}
 	X, _ := sample(2000, blobs, 2)
 	forEachMode(t, func(t *testing.T) {
-		g := New(4, Options{Seed: 3, MaxIter: 150, RegCovar: 1e-12})
+		o := fixed(3, 150)
+		o.RegCovar = 1e-12
+		g := New(4, o)
 		if err := g.Fit(X); err != nil {
 			t.Fatal(err)
 		}
@@ -434,7 +444,7 @@ func TestKernelLevelsAgree(t *testing.T) {
 	fits := map[vecmath.Level]*GMM{}
 	for _, l := range simdModes() {
 		kernels = l
-		g := New(3, Options{Seed: 2, MaxIter: 30})
+		g := New(3, fixed(2, 30))
 		if err := g.Fit(X); err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +560,7 @@ func TestExpKernel(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	X, _ := sample(1000, threeBlobs, 3)
-	a, b := New(3, Options{Seed: 9, MaxIter: 20}), New(3, Options{Seed: 9, MaxIter: 20})
+	a, b := New(3, fixed(9, 20)), New(3, fixed(9, 20))
 	if err := a.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +579,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestPredictAndScore(t *testing.T) {
 	X, truth := sample(1200, threeBlobs, 4)
-	g := New(3, Options{Seed: 4})
+	g := New(3, fixed(4, 100))
 	if err := g.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -658,21 +668,21 @@ func TestSampleMoments(t *testing.T) {
 
 func TestPluggedSteps(t *testing.T) {
 	X, _ := sample(800, threeBlobs, 6)
-	ref := New(3, Options{Seed: 5, MaxIter: 15})
+	ref := New(3, fixed(5, 15))
 	if err := ref.Fit(X); err != nil {
 		t.Fatal(err)
 	}
 	var ne, nm int
-	g := New(3, Options{Seed: 5, MaxIter: 15,
-		EStep: func(X *mat.Dense, w []float64, m *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
-			ne++
-			return EStep(X, w, m, c)
-		},
-		MStep: func(X *mat.Dense, r *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
-			nm++
-			return MStep(X, r, reg)
-		},
-	})
+	o := fixed(5, 15)
+	o.EStep = func(X *mat.Dense, w []float64, m *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
+		ne++
+		return EStep(X, w, m, c)
+	}
+	o.MStep = func(X *mat.Dense, r *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
+		nm++
+		return MStep(X, r, reg)
+	}
+	g := New(3, o)
 	if err := g.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -689,7 +699,9 @@ func TestPluggedSteps(t *testing.T) {
 		}
 	}
 	// The naive E-step works in 2-D too.
-	g2 := New(3, Options{Seed: 5, MaxIter: 15, EStep: NaiveEStep})
+	o2 := fixed(5, 15)
+	o2.EStep = NaiveEStep
+	g2 := New(3, o2)
 	if err := g2.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -697,13 +709,13 @@ func TestPluggedSteps(t *testing.T) {
 		t.Fatal("NaiveEStep in 2-D gives different means")
 	}
 	// A step returning the wrong shape is an error, not a panic.
-	bad := New(3, Options{MaxIter: 3, EStep: func(X *mat.Dense, w []float64, m *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
+	bad := New(3, Options{MaxIter: 3, NInit: 1, KMeansNInit: 1, EStep: func(X *mat.Dense, w []float64, m *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
 		return mat.NewDense(2, 3, nil), nil
 	}})
 	if err := bad.Fit(X); err == nil || !strings.Contains(err.Error(), "responsibilities are 2×3") {
 		t.Fatalf("bad E-step: %v", err)
 	}
-	bad = New(3, Options{MaxIter: 3, MStep: func(X *mat.Dense, r *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
+	bad = New(3, Options{MaxIter: 3, NInit: 1, KMeansNInit: 1, MStep: func(X *mat.Dense, r *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
 		return []float64{1}, nil, nil, nil
 	}})
 	if err := bad.Fit(X); err == nil {
@@ -713,7 +725,9 @@ func TestPluggedSteps(t *testing.T) {
 
 func TestInitFromMeansAndTol(t *testing.T) {
 	X, _ := sample(1500, threeBlobs, 7)
-	g := New(3, Options{Init: InitFromMeans, Means: mat.NewDense(3, 2, []float64{1, 1, 7, 0, 3, 8}), Tol: 1e-6, MaxIter: 500})
+	o := DefaultOptions()
+	o.Init, o.Means, o.Tol, o.MaxIter = InitFromMeans, mat.NewDense(3, 2, []float64{1, 1, 7, 0, 3, 8}), 1e-6, 500
+	g := New(3, o)
 	if err := g.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -728,10 +742,10 @@ func TestInitFromMeansAndTol(t *testing.T) {
 			}
 		}
 	}
-	if err := New(3, Options{Init: InitFromMeans}).Fit(X); err == nil {
+	if err := New(3, Options{Init: InitFromMeans, NInit: 1}).Fit(X); err == nil {
 		t.Fatal("InitFromMeans without Means: no error")
 	}
-	if err := New(3, Options{Init: InitFromMeans, Means: mat.NewDense(2, 2, nil)}).Fit(X); err == nil {
+	if err := New(3, Options{Init: InitFromMeans, NInit: 1, Means: mat.NewDense(2, 2, nil)}).Fit(X); err == nil {
 		t.Fatal("InitFromMeans with 2 means for K=3: no error")
 	}
 }
@@ -746,10 +760,10 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: %v, want an error containing %q", name, err, want)
 		}
 	}
-	check("K > N", New(200, Options{}).Fit(X), "K=200 > N=100")
-	check("K = 0", New(0, Options{}).Fit(X), "K=0")
-	check("NaN", New(2, Options{}).Fit(nan), "X[7,1] = NaN")
-	check("nil", New(2, Options{}).Fit(nil), "empty")
+	check("K > N", New(200, DefaultOptions()).Fit(X), "K=200 > N=100")
+	check("K = 0", New(0, DefaultOptions()).Fit(X), "K=0")
+	check("NaN", New(2, DefaultOptions()).Fit(nan), "X[7,1] = NaN")
+	check("nil", New(2, DefaultOptions()).Fit(nil), "empty")
 
 	// Points on a line: every covariance is singular without regularisation.
 	line := mat.NewDense(60, 2, nil)
@@ -757,12 +771,14 @@ func TestErrors(t *testing.T) {
 		line.Set(i, 0, float64(i%20))
 		line.Set(i, 1, 2*float64(i%20)+float64(i/20)*100)
 	}
-	check("singular", New(3, Options{RegCovar: NoReg, Seed: 1}).Fit(line), "is not positive definite (add RegCovar)")
-	if err := New(3, Options{Seed: 1}).Fit(line); err != nil {
+	noReg := fixed(1, 100)
+	noReg.RegCovar = 0
+	check("singular", New(3, noReg).Fit(line), "is not positive definite (add RegCovar)")
+	if err := New(3, fixed(1, 100)).Fit(line); err != nil {
 		t.Errorf("line with the default RegCovar: %v", err)
 	}
 
-	g := New(3, Options{Seed: 1, MaxIter: 5})
+	g := New(3, fixed(1, 5))
 	_, err := g.Predict(X)
 	check("Predict before Fit", err, "not fitted")
 	if err := g.Fit(X); err != nil {
@@ -793,7 +809,9 @@ func TestErrors(t *testing.T) {
 
 func TestSaveLoad(t *testing.T) {
 	X, _ := sample(500, threeBlobs, 2)
-	g := New(3, Options{Seed: 3, MaxIter: 20, RegCovar: 1e-4})
+	o := fixed(3, 20)
+	o.RegCovar = 1e-4
+	g := New(3, o)
 	if err := g.Fit(X); err != nil {
 		t.Fatal(err)
 	}
@@ -841,7 +859,7 @@ func TestSaveLoad(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := New(2, Options{}).Save(filepath.Join(t.TempDir(), "x")); err == nil {
+	if err := New(2, DefaultOptions()).Save(filepath.Join(t.TempDir(), "x")); err == nil {
 		t.Error("Save before Fit: no error")
 	}
 }
@@ -888,7 +906,7 @@ func TestExpShifted(t *testing.T) {
 func TestIndependentOfCPUCount(t *testing.T) {
 	X, _ := sample(3000, threeBlobs, 12)
 	fit := func() *GMM {
-		g := New(3, Options{Seed: 4, MaxIter: 10})
+		g := New(3, fixed(4, 10))
 		if err := g.Fit(X); err != nil {
 			t.Fatal(err)
 		}

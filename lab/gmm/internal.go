@@ -2,7 +2,6 @@ package gmm
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -119,7 +118,25 @@ func prepare(weights, means []float64, covs [][]float64, d int) ([]comp, error) 
 	parallel.ForWorker(k, func(_, c int) {
 		comps[c], errs[c] = prepareOne(weights[c], means[c*d:(c+1)*d], covs[c], d, c)
 	})
-	return comps, errors.Join(errs...)
+	// One line: the first failing component, and how many others failed.
+	var first error
+	others := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case first == nil:
+			first = err
+		default:
+			others++
+		}
+	}
+	if others > 0 {
+		return nil, fmt.Errorf("%w; %d more component(s) too", first, others)
+	}
+	if first != nil {
+		return nil, first
+	}
+	return comps, nil
 }
 
 func prepareOne(w float64, mean, cov []float64, d, index int) (comp, error) {

@@ -8,14 +8,20 @@ import (
 // payload, and a big-endian CRC-32 (IEEE) of everything before it.
 var fileFormat = binfile.Format{Magic: "GOLABGMM", Version: 1, Pkg: "gmm", Kind: "GMM"}
 
-// snapshot is the gob payload of format version 1.
+// snapshot is the gob payload of format version 1. NInit and Init were
+// added later: files written before lack them (gob leaves them zero) and
+// were fitted with one k-means initialisation. Their Tol was literal already
+// (0 meant exactly MaxIter iterations), and MaxIter and RegCovar were stored
+// as the values used.
 type snapshot struct {
 	K, D        int
 	MaxIter     int
 	Tol         float64
-	RegCovar    float64 // the effective value
+	RegCovar    float64 // the value used
 	Seed        uint64
 	KMeansNInit int
+	NInit       int
+	Init        Init
 	Fitted      bool
 	Weights     []float64
 	Means       []float64   // K×D
@@ -27,10 +33,12 @@ type snapshot struct {
 
 // GobEncode implements gob.GobEncoder (so a *GMM can go through
 // persist.Cached); it is the same encoding as the file Save writes. Function
-// options (EStep, MStep, Progress) and the initial means are not stored.
+// options (EStep, MStep, Progress), Rand and the initial means are not
+// stored.
 func (g *GMM) GobEncode() ([]byte, error) {
-	s := snapshot{K: g.k, D: g.d, MaxIter: g.opts.MaxIter, Tol: g.opts.Tol, RegCovar: g.reg,
-		Seed: g.opts.Seed, KMeansNInit: g.opts.KMeansNInit, Fitted: g.fitted, Weights: g.weights,
+	s := snapshot{K: g.k, D: g.d, MaxIter: g.opts.MaxIter, Tol: g.opts.Tol, RegCovar: g.opts.RegCovar,
+		Seed: g.opts.Seed, KMeansNInit: g.opts.KMeansNInit, NInit: g.opts.NInit, Init: g.opts.Init,
+		Fitted: g.fitted, Weights: g.weights,
 		Means: g.means, Covs: g.covs, History: g.history, NIter: g.nIter, Converged: g.converged}
 	return fileFormat.Encode(&s)
 }
@@ -52,12 +60,10 @@ func (g *GMM) GobDecode(data []byte) error {
 			return fileFormat.Corrupt("inconsistent shapes")
 		}
 	}
-	*g = GMM{k: s.K, reg: s.RegCovar, d: s.D, fitted: s.Fitted, weights: s.Weights, means: s.Means,
+	*g = GMM{k: s.K, d: s.D, fitted: s.Fitted, weights: s.Weights, means: s.Means,
 		covs: s.Covs, history: s.History, nIter: s.NIter, converged: s.Converged,
-		opts: Options{MaxIter: s.MaxIter, Tol: s.Tol, RegCovar: s.RegCovar, Seed: s.Seed, KMeansNInit: s.KMeansNInit}}
-	if g.reg == 0 {
-		g.opts.RegCovar = NoReg
-	}
+		opts: Options{MaxIter: s.MaxIter, Tol: s.Tol, RegCovar: s.RegCovar, Seed: s.Seed,
+			KMeansNInit: max(s.KMeansNInit, 1), NInit: max(s.NInit, 1), Init: s.Init}}
 	return nil
 }
 

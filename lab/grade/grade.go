@@ -16,7 +16,11 @@
 //	display.Table(grade.Header(), r.Rows())
 //
 // The baseline's numbers are embedded (baseline_sklearn.json, produced by
-// bench/lab3_baseline.py with scikit-learn); see SklearnBaseline.
+// bench/lab3_baseline.py with scikit-learn); see SklearnBaseline. Its call,
+// as gmm.Options, is Settings.GMMOptions: the lab's commands and notebooks
+// start from it. SklearnSeeds is the same pipeline with random_state 0..19
+// (sklearn_seeds.json, produced by bench/gmm_seeds.py): how much the grade
+// moves with nothing but the seed changed.
 package grade
 
 import (

@@ -103,7 +103,9 @@ func TestLab3EqualsDirectComputation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gmm.New(4, gmm.Options{Seed: 5, MaxIter: 20})
+	opts := gmm.DefaultOptions()
+	opts.Seed, opts.MaxIter = 5, 20
+	g := gmm.New(4, opts)
 	if err := g.Fit(Z); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +235,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"nil PCA", func() error { _, err := Lab3(nil, g, s); return err }, "grade: the PCA is not fitted"},
 		{"unfitted PCA", func() error { _, err := Lab3(pca.New(2), g, s); return err }, "grade: the PCA is not fitted"},
-		{"unfitted GMM", func() error { _, err := Lab3(p, gmm.New(2, gmm.Options{}), s); return err }, "grade: the GMM is not fitted"},
+		{"unfitted GMM", func() error { _, err := Lab3(p, gmm.New(2, gmm.DefaultOptions()), s); return err }, "grade: the GMM is not fitted"},
 		{"dims", func() error { _, err := Lab3(p3, g, s); return err }, "grade: the GMM has D=2 but the PCA gives 3 components"},
 		{"empty", func() error { _, err := Lab3(p, g, &mnist.Set{}); return err }, "grade: empty test set"},
 		{"pixels", func() error { _, err := Lab3(p, g, wrongPixels); return err }, "grade: pca: X has 9 columns"},

@@ -1,7 +1,7 @@
 // Package kmeans is k-means clustering as scikit-learn's KMeans: greedy
 // k-means++ seeding followed by Lloyd iterations, with the same defaults
-// (300 iterations, tolerance 1e-4 relative to the data variance) except that
-// one initialisation is the default (set NInit for more).
+// (one initialisation, 300 iterations, tolerance 1e-4 relative to the data
+// variance).
 //
 // It is the initialisation of the lab's Gaussian mixture (package gmm), as in
 // the homework, and useful on its own:
@@ -10,17 +10,20 @@
 //	if err := km.Fit(Z); err != nil { ... }
 //	labels := km.Labels()
 //
-// Results are deterministic given the seed (they do not depend on the number
-// of CPUs).
+// The random numbers come from NumPy's generator, numpy.random.RandomState
+// (Mersenne Twister), drawn in the order scikit-learn draws them, so Seed s
+// picks the same k-means++ centres as KMeans(random_state=s) on the same data
+// (up to floating-point ties). Results are deterministic given the seed (they
+// do not depend on the number of CPUs).
 package kmeans
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
+	"github.com/mnistlab/golab/lab/internal/nprand"
 	"github.com/mnistlab/golab/lab/internal/parallel"
 	"gonum.org/v1/gonum/mat"
 )
@@ -36,10 +39,27 @@ type Options struct {
 	// the features) in total squared distance. Default 1e-4; negative means 0
 	// (stop only when the labels no longer change).
 	Tol float64
-	// Seed seeds the random number generator (PCG) used for the seeding.
+	// Seed seeds the random numbers of the k-means++ seeding: NumPy's
+	// RandomState(Seed), as scikit-learn's random_state=Seed.
 	Seed uint64
-	// Rand, if not nil, is used instead of a generator seeded with Seed.
-	Rand *rand.Rand
+	// Rand, if not nil, is used instead of RandomState(Seed) (a
+	// *math/rand/v2.Rand is one), e.g. to share one stream between several
+	// fits as scikit-learn shares a RandomState instance.
+	Rand Source
+}
+
+// Source is where the seeding draws its random numbers: uniform values in
+// [0, 1).
+type Source interface {
+	Float64() float64
+}
+
+// source returns opts.Rand, or NumPy's RandomState(opts.Seed).
+func (o Options) source() Source {
+	if o.Rand != nil {
+		return o.Rand
+	}
+	return nprand.New(o.Seed)
 }
 
 // KMeans is a k-means clustering model. Create it with New, then Fit.
@@ -75,36 +95,58 @@ func (km *KMeans) K() int { return km.k }
 // Fit clusters X (N×D, one sample per row). It needs 1 ≤ K ≤ N and finite
 // values.
 func (km *KMeans) Fit(X *mat.Dense) error {
-	if X == nil || X.IsEmpty() {
-		return errors.New("kmeans: empty data")
-	}
-	n, _ := X.Dims()
-	if km.k < 1 {
-		return fmt.Errorf("kmeans: K=%d, want at least 1", km.k)
-	}
-	if km.k > n {
-		return fmt.Errorf("kmeans: K=%d > N=%d samples", km.k, n)
-	}
-	if err := checkFinite(X); err != nil {
+	if err := checkInput(X, km.k); err != nil {
 		return err
 	}
-	rng := km.opts.Rand
-	if rng == nil {
-		rng = rand.New(rand.NewPCG(km.opts.Seed, 0x6b6d65616e73)) // "kmeans"
-	}
+	rng := km.opts.source()
 	mean, meanVar := meanAndVariance(X)
 	tol := km.opts.Tol * meanVar
 	rowSq := centredRowNorms(X, mean)
-	best := math.Inf(1)
+	km.centers = nil
 	for range km.opts.NInit {
-		centers := plusPlus(X, km.k, rng)
+		centers, _ := plusPlus(X, km.k, rng)
 		labels, inertia, iters := lloyd(X, centers, mean, rowSq, km.opts.MaxIter, tol)
-		if inertia < best {
-			best = inertia
+		// As scikit-learn: a later run replaces the kept one if its inertia
+		// is lower and it is not the same clustering with permuted labels
+		// (whose inertia differs only by round-off).
+		if km.centers == nil || (inertia < km.inertia && !sameClustering(labels, km.labels, km.k)) {
 			km.centers, km.labels, km.inertia, km.nIter = centers, labels, inertia, iters
 		}
 	}
 	return nil
+}
+
+// sameClustering reports whether labels a and b (0..k-1) are the same
+// partition up to a renaming of the clusters (scikit-learn's
+// _is_same_clustering: a's cluster c always maps to the same b cluster).
+func sameClustering(a, b []int, k int) bool {
+	mapping := make([]int, k)
+	for i := range mapping {
+		mapping[i] = -1
+	}
+	for i, l := range a {
+		switch mapping[l] {
+		case -1:
+			mapping[l] = b[i]
+		case b[i]:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// PlusPlus is scikit-learn's kmeans_plusplus: it picks k rows of X (N×D) as
+// initial centres by greedy k-means++ (see Fit) and returns their row
+// indices, in the order picked. The draws come from opts.Rand, or from
+// NumPy's RandomState(opts.Seed); the other options are not used. It needs
+// 1 ≤ K ≤ N and finite values.
+func PlusPlus(X *mat.Dense, k int, opts Options) ([]int, error) {
+	if err := checkInput(X, k); err != nil {
+		return nil, err
+	}
+	_, idx := plusPlus(X, k, opts.source())
+	return idx, nil
 }
 
 // Predict returns the index of the nearest centre for each row of X.
@@ -146,15 +188,35 @@ func (km *KMeans) Inertia() float64 { return km.inertia }
 // NIter is the number of Lloyd iterations of the kept run.
 func (km *KMeans) NIter() int { return km.nIter }
 
+// checkInput checks the data and K of Fit and PlusPlus.
+func checkInput(X *mat.Dense, k int) error {
+	if X == nil || X.IsEmpty() {
+		return errors.New("kmeans: empty data")
+	}
+	n, _ := X.Dims()
+	if k < 1 {
+		return fmt.Errorf("kmeans: K=%d, want at least 1", k)
+	}
+	if k > n {
+		return fmt.Errorf("kmeans: K=%d > N=%d samples", k, n)
+	}
+	return checkFinite(X)
+}
+
 // plusPlus is scikit-learn's greedy k-means++: the first centre is a uniformly
 // drawn sample; each next centre is the best (lowest potential) of
 // 2+⌊ln k⌋ candidates drawn with probability proportional to the squared
-// distance to the closest centre so far.
-func plusPlus(X *mat.Dense, k int, rng *rand.Rand) *mat.Dense {
+// distance to the closest centre so far. It returns the centres and their
+// row indices. The draws are scikit-learn's, in its order: one uniform value
+// for the first centre (RandomState.choice with equal weights), then the
+// candidates' values, one per candidate.
+func plusPlus(X *mat.Dense, k int, rng Source) (*mat.Dense, []int) {
 	n, d := X.Dims()
 	centers := mat.NewDense(k, d, nil)
+	indices := make([]int, k)
 	trials := 2 + int(math.Log(float64(k)))
-	first := rng.IntN(n)
+	first := choiceUniform(n, rng.Float64())
+	indices[0] = first
 	centers.SetRow(0, X.RawRowView(first))
 	closest := make([]float64, n)
 	distancesTo(X, X.RawRowView(first), closest)
@@ -190,9 +252,29 @@ func plusPlus(X *mat.Dense, k int, rng *rand.Rand) *mat.Dense {
 		}
 		copy(closest, cand[bestT])
 		pot = bestPot
+		indices[c] = bestID
 		centers.SetRow(c, X.RawRowView(bestID))
 	}
-	return centers
+	return centers, indices
+}
+
+// choiceUniform is the index that NumPy's RandomState.choice(n, p=w/w.sum())
+// picks with w all ones for the uniform draw u: the first i whose cumulative
+// probability, summed in order and divided by the total, exceeds u.
+func choiceUniform(n int, u float64) int {
+	p := 1 / float64(n)
+	cdf := make([]float64, n)
+	acc := 0.0
+	for i := range cdf {
+		acc += p
+		cdf[i] = acc
+	}
+	for i, v := range cdf {
+		if v/acc > u {
+			return i
+		}
+	}
+	return n - 1
 }
 
 // lloyd runs Lloyd iterations from centers (updated in place) and returns the

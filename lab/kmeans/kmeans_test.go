@@ -3,6 +3,7 @@ package kmeans
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,5 +184,128 @@ func TestErrors(t *testing.T) {
 	km.Fit(X)
 	if _, err := km.Predict(mat.NewDense(2, 3, nil)); err == nil || !strings.Contains(err.Error(), "3 columns") {
 		t.Errorf("Predict with 3 columns: %v", err)
+	}
+}
+
+// sklearnData is the data set of the scikit-learn reference values below:
+// four groups of 75 points in 3-D with deterministic offsets, exactly
+// representable the same way in Go and Python.
+func sklearnData() *mat.Dense {
+	C := [][]float64{{0, 0, 0}, {6, 0, 3}, {0, 6, -3}, {6, 6, 0}}
+	n, d := 300, 3
+	X := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			X.Set(i, j, C[i%4][j]+float64((i*37+j*101)%97-48)/20.0)
+		}
+	}
+	return X
+}
+
+// The reference values were printed by scikit-learn 1.9.1 (bench/.venv) for
+// K = 5 on sklearnData:
+//
+//	_, idx = kmeans_plusplus(X, 5, random_state=np.random.RandomState(s))
+//	km = KMeans(5, n_init=1, random_state=s).fit(X)
+//	print(s, idx.tolist(), km.labels_[:12].tolist(), repr(km.inertia_), km.n_iter_)
+//
+// Same seed, same random numbers (NumPy's RandomState), same draws in the
+// same order: the same centres, labels and iterations.
+func TestMatchesScikitLearn(t *testing.T) {
+	X := sklearnData()
+	ref := []struct {
+		seed    uint64
+		centres []int
+		labels  []int
+		inertia float64
+		nIter   int
+	}{
+		{0, []int{164, 214, 127, 117, 237}, []int{0, 4, 1, 2, 0, 3, 1, 2, 0, 4, 1, 2}, 1509.5238529871976, 5},
+		{1, []int{125, 215, 24, 106, 203}, []int{2, 0, 3, 1, 2, 0, 3, 4, 2, 0, 3, 1}, 1498.6434171052633, 13},
+		{2, []int{130, 129, 99, 180, 179}, []int{3, 1, 0, 4, 3, 1, 0, 2, 3, 1, 0, 4}, 1505.957778571429, 5},
+		{3, []int{165, 210, 268, 61, 195}, []int{2, 3, 1, 4, 2, 0, 1, 4, 2, 3, 1, 4}, 1509.5238529871976, 7},
+	}
+	for _, r := range ref {
+		idx, err := PlusPlus(X, 5, Options{Seed: r.seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(idx, r.centres) {
+			t.Errorf("seed %d: k-means++ picked rows %v, scikit-learn %v", r.seed, idx, r.centres)
+		}
+		km := New(5, Options{Seed: r.seed})
+		if err := km.Fit(X); err != nil {
+			t.Fatal(err)
+		}
+		if l := km.Labels()[:12]; !slices.Equal(l, r.labels) {
+			t.Errorf("seed %d: labels %v…, scikit-learn %v…", r.seed, l, r.labels)
+		}
+		if math.Abs(km.Inertia()-r.inertia) > 1e-9*r.inertia || km.NIter() != r.nIter {
+			t.Errorf("seed %d: inertia %v after %d iterations, scikit-learn %v after %d", r.seed, km.Inertia(), km.NIter(), r.inertia, r.nIter)
+		}
+	}
+}
+
+// choiceUniform is NumPy's choice(n, p=ones/n): with n = 4 the cumulative
+// probabilities are 0.25, 0.5, 0.75, 1 and the pick is the first one above u.
+func TestChoiceUniform(t *testing.T) {
+	for _, c := range []struct {
+		u    float64
+		want int
+	}{{0, 0}, {0.2499, 0}, {0.25, 1}, {0.6, 2}, {0.75, 3}, {0.9999999, 3}} {
+		if got := choiceUniform(4, c.u); got != c.want {
+			t.Errorf("choiceUniform(4, %v) = %d, want %d", c.u, got, c.want)
+		}
+	}
+}
+
+func TestSameClustering(t *testing.T) {
+	if !sameClustering([]int{0, 0, 1, 2, 1}, []int{2, 2, 0, 1, 0}, 3) {
+		t.Error("a relabelling is the same clustering")
+	}
+	if sameClustering([]int{0, 0, 1, 2}, []int{2, 1, 0, 1}, 3) {
+		t.Error("cluster 0 split in two: not the same clustering")
+	}
+}
+
+// NInit keeps the run of lowest inertia among the NInit runs drawn one after
+// the other from the stream: the same as the best of NInit single runs
+// sharing one generator.
+func TestNInitIsBestOfSharedStream(t *testing.T) {
+	X := sklearnData()
+	shared := rand.New(rand.NewPCG(5, 5))
+	best := math.Inf(1)
+	for range 6 {
+		km := New(5, Options{Rand: shared})
+		if err := km.Fit(X); err != nil {
+			t.Fatal(err)
+		}
+		best = min(best, km.Inertia())
+	}
+	km := New(5, Options{NInit: 6, Rand: rand.New(rand.NewPCG(5, 5))})
+	if err := km.Fit(X); err != nil {
+		t.Fatal(err)
+	}
+	if km.Inertia() != best {
+		t.Fatalf("NInit 6 inertia %v, best of 6 runs %v", km.Inertia(), best)
+	}
+}
+
+func TestPlusPlusErrors(t *testing.T) {
+	X := mat.NewDense(3, 1, []float64{0, 1, 2})
+	if _, err := PlusPlus(X, 4, Options{}); err == nil || !strings.Contains(err.Error(), "kmeans: K=4 > N=3") {
+		t.Errorf("K > N: %v", err)
+	}
+	if _, err := PlusPlus(nil, 1, Options{}); err == nil || !strings.HasPrefix(err.Error(), "kmeans: ") {
+		t.Errorf("nil data: %v", err)
+	}
+	// K = N picks every row once.
+	idx, err := PlusPlus(X, 3, Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(idx))
+	if !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("K = N picked rows %v", idx)
 	}
 }

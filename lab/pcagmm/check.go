@@ -152,7 +152,9 @@ func checkCase() (*gmm.GMM, *pca.PCA, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	g := gmm.New(2, gmm.Options{Seed: 1})
+	opts := gmm.DefaultOptions()
+	opts.Seed = 1
+	g := gmm.New(2, opts)
 	return g, p, g.Fit(z)
 }
 

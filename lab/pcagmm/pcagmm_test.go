@@ -77,7 +77,9 @@ func TestSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	z, _ := p.Transform(x)
-	g := gmm.New(2, gmm.Options{Seed: 3})
+	opts := gmm.DefaultOptions()
+	opts.Seed = 3
+	g := gmm.New(2, opts)
 	if err := g.Fit(z); err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,11 @@ func TestBadCommandLinesGiveOneLineErrors(t *testing.T) {
 		{"train", "--embedding_dim", "785"},
 		{"train", "--n_components", "0"},
 		{"train", "--max_iter", "0"},
+		{"train", "--tol", "-0.001"},
+		{"train", "--n_init", "0"},
+		{"train", "--init_params", "kmeans++"},
+		{"train", "--init_params", "means"},
+		{"train", "--reg_covar", "-1"},
 		{"train", "--nosuchflag"},
 		{"grade", "extra"},
 	} {
@@ -76,9 +81,11 @@ func TestTrainGradeQuick(t *testing.T) {
 	t.Setenv("LAB_QUICK", "1")
 	dir := filepath.Join(t.TempDir(), "results")
 
-	code, stdout, stderr := runCmd("train", "--results", dir, "--max_iter", "30")
-	if code != 0 {
-		t.Fatalf("train: %s", stderr)
+	// The default: the course's baseline call (tol 1e-3, so EM stops well
+	// before max_iter 100, without a warning).
+	code, stdout, stderr := runCmd("train", "--results", dir)
+	if code != 0 || stderr != "" {
+		t.Fatalf("train: code %d, stderr %q", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	var tr TrainResult
@@ -86,8 +93,9 @@ func TestTrainGradeQuick(t *testing.T) {
 		t.Fatalf("train's last line is not JSON: %v\n%s", err, stdout)
 	}
 	if tr.Mode != "quick" || tr.TrainImages != quickTrain || tr.EmbeddingDim != 10 || tr.NComponents != 10 ||
-		tr.NIter != 30 || tr.Seed != 123 || !(tr.MeanLogLik < -50 && tr.MeanLogLik > -100) ||
-		!(tr.ExplainedVar > 0.3 && tr.ExplainedVar < 0.7) {
+		tr.MaxIter != 100 || tr.Tol != 1e-3 || tr.NInit != 1 || tr.InitParams != "kmeans" || tr.RegCovar != 1e-6 ||
+		!tr.Converged || tr.Warning != "" || !(tr.NIter > 2 && tr.NIter < 100) || tr.Seed != 123 ||
+		!(tr.MeanLogLik < -50 && tr.MeanLogLik > -100) || !(tr.ExplainedVar > 0.3 && tr.ExplainedVar < 0.7) {
 		t.Errorf("train result %+v", tr)
 	}
 	p, err := pca.Load(filepath.Join(dir, "pca.bin"))
@@ -98,7 +106,7 @@ func TestTrainGradeQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Dim() != 10 || p.NSamples() != quickTrain || g.K() != 10 || g.NIter() != 30 {
+	if p.Dim() != 10 || p.NSamples() != quickTrain || g.K() != 10 || g.NIter() != tr.NIter || !g.Converged() {
 		t.Errorf("saved models: PCA dim %d on %d samples, GMM K=%d after %d iterations", p.Dim(), p.NSamples(), g.K(), g.NIter())
 	}
 	hist := g.LogLikelihoodHistory()
@@ -111,7 +119,8 @@ func TestTrainGradeQuick(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("grade: %s", stderr)
 	}
-	if !strings.Contains(stdout, "Davies–Bouldin index") || !strings.Contains(stdout, "/ 30") {
+	if !strings.Contains(stdout, "Davies–Bouldin index") || !strings.Contains(stdout, "/ 30") ||
+		!strings.Contains(stdout, "of scikit-learn's 20 seeds did better") {
 		t.Errorf("grade output lacks the table:\n%s", stdout)
 	}
 	data, err := os.ReadFile(jsonPath)
@@ -155,5 +164,41 @@ func TestTrainGradeQuick(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "grade.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestTrainStopsAtMaxIter checks the two other ways EM ends: at max_iter
+// before converging (a warning on standard error, still exit 0) and with
+// --tol 0 (exactly max_iter iterations, no warning).
+func TestTrainStopsAtMaxIter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads MNIST and fits PCA + GMM")
+	}
+	if _, err := mnist.Load(mnist.Test); err != nil {
+		t.Skipf("MNIST not installed: %v", err)
+	}
+	t.Setenv("LAB_QUICK", "1")
+	for _, c := range []struct {
+		args    []string
+		nIter   int
+		warning bool
+	}{
+		{[]string{"--max_iter", "3"}, 3, true},
+		{[]string{"--max_iter", "5", "--tol", "0"}, 5, false},
+	} {
+		dir := t.TempDir()
+		code, stdout, stderr := runCmd(append([]string{"train", "--results", dir}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: code %d, stderr %q", c.args, code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		var tr TrainResult
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &tr); err != nil {
+			t.Fatalf("%v: last line is not JSON: %v", c.args, err)
+		}
+		warned := strings.HasPrefix(stderr, "lab3: warning: gmm: EM did not converge") && strings.Count(stderr, "\n") == 1
+		if tr.NIter != c.nIter || tr.Converged || warned != c.warning || (tr.Warning != "") != c.warning {
+			t.Errorf("%v: %d iterations, converged %v, warning %q, stderr %q", c.args, tr.NIter, tr.Converged, tr.Warning, stderr)
+		}
 	}
 }
