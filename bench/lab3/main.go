@@ -286,8 +286,11 @@ func initParams(Z, means *mat.Dense, reg float64) ([]float64, []*mat.SymDense, e
 		}
 		resp.Set(i, label, 1)
 	}
-	w, _, covs, err := gmm.MStep(Z, resp, reg)
-	return w, covs, err
+	g, err := gmm.FromResponsibilities(Z, resp, reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g.Weights(), g.Covariances(), nil
 }
 
 // writeNpy writes a float64 array in NumPy's .npy format (version 1.0,

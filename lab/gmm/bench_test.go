@@ -72,7 +72,7 @@ func BenchmarkEStep(b *testing.B) {
 	w, m, c := g.Weights(), g.Means(), g.Covariances()
 	start := cpuTime()
 	for b.Loop() {
-		if _, err := EStep(X, w, m, c); err != nil {
+		if _, err := referenceEStep(X, w, m, c); err != nil {
 			b.Fatal(err)
 		}
 	}

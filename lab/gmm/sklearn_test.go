@@ -204,7 +204,7 @@ func TestKMeansInitIsLloydThenMStep(t *testing.T) {
 	for i, l := range km.Labels() {
 		resp.Set(i, l, 1)
 	}
-	w, m, c, err := MStep(X, resp, 1e-6)
+	w, m, c, err := referenceMStep(X, resp, 1e-6)
 	if err != nil {
 		t.Fatal(err)
 	}

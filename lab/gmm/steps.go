@@ -10,15 +10,16 @@ import (
 
 // EStepFunc is the shape of the E-step: given the data X (N×D) and the
 // parameters (K weights, K×D means, K D×D covariances) it returns the N×K
-// responsibilities γ_nk = P(component k | x_n). EStep is the reference.
+// responsibilities γ_nk = P(component k | x_n).
 type EStepFunc func(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDense) (resp *mat.Dense, err error)
 
 // MStepFunc is the shape of the M-step: given X (N×D), the N×K
 // responsibilities and the covariance regularisation, it returns new weights,
-// means and covariances. MStep is the reference.
+// means and covariances.
 type MStepFunc func(X *mat.Dense, resp *mat.Dense, regCovar float64) (weights []float64, means *mat.Dense, covs []*mat.SymDense, err error)
 
-// EStep is the reference E-step, computed in log space so that it never
+// referenceEStep is the E-step the checks compare with (the homework's TODO
+// answer, unexported so that a notebook cannot call it), computed in log space so that it never
 // underflows: for each component the Cholesky factor L of Σ_k gives
 // log|Σ_k| = 2 Σ log L_ii and the Mahalanobis distance ‖L⁻¹(x − μ_k)‖² (a
 // triangular solve), so log(w_k N(x | μ_k, Σ_k)) is exact even where the
@@ -27,7 +28,7 @@ type MStepFunc func(X *mat.Dense, resp *mat.Dense, regCovar float64) (weights []
 //
 // A covariance that is not positive definite is an error naming the
 // component.
-func EStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDense) (*mat.Dense, error) {
+func referenceEStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDense) (*mat.Dense, error) {
 	t, comps, err := setup(X, weights, means, covs)
 	if err != nil {
 		return nil, err
@@ -39,7 +40,8 @@ func EStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDen
 	return r.toDense(t.n), nil
 }
 
-// MStep is the reference M-step (the homework's formulas, as scikit-learn):
+// referenceMStep is the M-step the checks compare with (the homework's
+// formulas, as scikit-learn; unexported like referenceEStep):
 //
 //	N_k = Σ_n γ_nk (+10ε, so an empty component does not divide by zero)
 //	w_k = N_k / N
@@ -48,26 +50,26 @@ func EStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDen
 //
 // The weighted scatter is a symmetric rank-k update of the rows
 // √γ_nk (x_n − μ_k), skipping rows with γ_nk = 0.
-func MStep(X *mat.Dense, resp *mat.Dense, regCovar float64) (weights []float64, means *mat.Dense, covs []*mat.SymDense, err error) {
+func referenceMStep(X *mat.Dense, resp *mat.Dense, regCovar float64) (weights []float64, means *mat.Dense, covs []*mat.SymDense, err error) {
 	if err := checkData(X); err != nil {
 		return nil, nil, nil, err
 	}
 	if resp == nil || resp.IsEmpty() {
-		return nil, nil, nil, errors.New("gmm: MStep: empty responsibilities")
+		return nil, nil, nil, errors.New("gmm: M-step: empty responsibilities")
 	}
 	n, d := X.Dims()
 	rn, k := resp.Dims()
 	if rn != n {
-		return nil, nil, nil, fmt.Errorf("gmm: MStep: %d responsibility rows for %d samples", rn, n)
+		return nil, nil, nil, fmt.Errorf("gmm: M-step: %d responsibility rows for %d samples", rn, n)
 	}
 	if math.IsNaN(regCovar) || regCovar < 0 {
-		return nil, nil, nil, fmt.Errorf("gmm: MStep: regCovar = %v, want ≥ 0", regCovar)
+		return nil, nil, nil, fmt.Errorf("gmm: M-step: regCovar = %v, want ≥ 0", regCovar)
 	}
 	rr := resp.RawMatrix()
 	for i := range n {
 		for j, v := range rr.Data[i*rr.Stride : i*rr.Stride+k] {
 			if !(v >= 0) || math.IsInf(v, 0) {
-				return nil, nil, nil, fmt.Errorf("gmm: MStep: resp[%d,%d] = %v, want a finite value ≥ 0", i, j, v)
+				return nil, nil, nil, fmt.Errorf("gmm: M-step: resp[%d,%d] = %v, want a finite value ≥ 0", i, j, v)
 			}
 		}
 	}
@@ -79,11 +81,11 @@ func MStep(X *mat.Dense, resp *mat.Dense, regCovar float64) (weights []float64, 
 // NaiveEStep is the homework's E-step as first written: each density
 // N(x | μ_k, Σ_k) = exp(−½ Mahalanobis) / √((2π)^D |Σ_k|) is computed with
 // exp, multiplied by w_k and each row is divided by its sum. It is kept to
-// show why the log-space EStep is needed: in high dimension every density of
+// show why the E-step must work in log space: in high dimension every density of
 // a sample can underflow to 0 (or the determinant overflow), and the row
 // becomes 0/0 = NaN. NaiveEStep then returns the matrix with its NaN rows
 // together with an error saying how many rows underflowed; compare with
-// EStep on the same input.
+// E-step (PredictProba) on the same input.
 func NaiveEStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.SymDense) (*mat.Dense, error) {
 	if err := checkParams(X, weights, means, covs); err != nil {
 		return nil, err
@@ -126,7 +128,7 @@ func NaiveEStep(X *mat.Dense, weights []float64, means *mat.Dense, covs []*mat.S
 		}
 	}
 	if bad > 0 {
-		return resp, fmt.Errorf("gmm: NaiveEStep: %d of %d rows are NaN (the densities underflowed to 0 or overflowed in D=%d); use the log-space EStep", bad, n, d)
+		return resp, fmt.Errorf("gmm: NaiveEStep: %d of %d rows are NaN (the densities underflowed to 0 or overflowed in D=%d): compute the E-step in log space", bad, n, d)
 	}
 	return resp, nil
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mnistlab/golab/lab/gmm"
+	"github.com/mnistlab/golab/lab/internal/provenance"
 	"github.com/mnistlab/golab/lab/pca"
 )
 
@@ -34,7 +36,11 @@ func CheckSample(fn SampleFunc) error {
 		got := make([][]float64, n)
 		minMaxLike := 0
 		for i := range n {
-			img, err := fn(g, p, component, rng)
+			var img []float64
+			var err error
+			if called := provenance.Watch(func() { img, err = fn(g, p, component, rng) }); len(called) > 0 {
+				return fmt.Errorf("your sample_from_gmm calls the lab's %s, which draws the image for you: write it yourself (g.Sample, p.InverseTransform, clip)", strings.Join(called, ", "))
+			}
 			if err != nil {
 				return fmt.Errorf("component %d: %v", component, err)
 			}
@@ -158,9 +164,10 @@ func checkCase() (*gmm.GMM, *pca.PCA, error) {
 	return g, p, g.Fit(z)
 }
 
-// ReferenceSample is the reference SampleFunc: g.Sample, InverseTransform,
-// clip to [0, 255].
-func ReferenceSample(g *gmm.GMM, p *pca.PCA, component int, rng *rand.Rand) ([]float64, error) {
+// referenceSample is the SampleFunc the check compares with (the homework's
+// TODO answer, unexported so that a notebook cannot call it): g.Sample,
+// InverseTransform, clip to [0, 255].
+func referenceSample(g *gmm.GMM, p *pca.PCA, component int, rng *rand.Rand) ([]float64, error) {
 	z, err := g.Sample(component, 1, rng)
 	if err != nil {
 		return nil, err

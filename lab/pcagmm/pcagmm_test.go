@@ -118,7 +118,7 @@ func TestSample(t *testing.T) {
 }
 
 func TestCheckSample(t *testing.T) {
-	if err := CheckSample(ReferenceSample); err != nil {
+	if err := CheckSample(referenceSample); err != nil {
 		t.Fatalf("reference rejected: %v", err)
 	}
 	noInverse := func(g *gmm.GMM, p *pca.PCA, k int, rng *rand.Rand) ([]float64, error) {
@@ -153,7 +153,7 @@ func TestCheckSample(t *testing.T) {
 		if k > 1 {
 			return nil, errors.New("bad component")
 		}
-		return ReferenceSample(g, p, 1-k, rng)
+		return referenceSample(g, p, 1-k, rng)
 	}
 	for name, c := range map[string]struct {
 		fn   SampleFunc
@@ -168,5 +168,33 @@ func TestCheckSample(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error mentioning %q", name, err, c.want)
 		}
+	}
+}
+
+// A sample_from_gmm that only calls the lab's generator is rejected with that
+// reason; SampleWith uses the student's function when given one.
+func TestCheckSampleRejectsForwarding(t *testing.T) {
+	err := CheckSample(func(g *gmm.GMM, p *pca.PCA, k int, rng *rand.Rand) ([]float64, error) {
+		imgs, err := (&Generator{PCA: p, GMM: g}).SampleWith(nil, k, 1, rng)
+		if err != nil {
+			return nil, err
+		}
+		return imgs[0], nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "pcagmm.(*Generator).SampleWith") {
+		t.Fatalf("forwarding sample_from_gmm: %v", err)
+	}
+	g, p, err := checkCase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	mine := func(g *gmm.GMM, p *pca.PCA, k int, rng *rand.Rand) ([]float64, error) {
+		calls++
+		return referenceSample(g, p, k, rng)
+	}
+	imgs, err := (&Generator{PCA: p, GMM: g}).SampleWith(mine, 0, 4, rand.New(rand.NewPCG(1, 2)))
+	if err != nil || len(imgs) != 4 || calls != 4 {
+		t.Fatalf("SampleWith(student): %d images, %d calls, %v", len(imgs), calls, err)
 	}
 }
