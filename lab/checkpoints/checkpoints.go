@@ -1,15 +1,21 @@
-// Package checkpoints says where notebooks keep the checkpoints of the models
-// they train (the VAE of HW2, lab 3's AutoEncoder and DDPM), one directory per
-// model under a root, so that an interrupted training resumes where it
-// stopped and a kernel restart does not train again. The model packages
-// write and read the files themselves; this package only chooses the place.
-// (Shipped, ready-trained weights are found with package pretrained.)
+// Package checkpoints names the checkpoint files of the lab's models: in a
+// model's directory, one file per saved step, model-<step>.ckpt (Path, List),
+// and, for notebooks, one such directory per model under a root (Root, Dir),
+// so that an interrupted training resumes where it stopped and a kernel
+// restart does not train again. The model packages (vae, autoencoder,
+// classifier, ddpm) write and read the files themselves. (Shipped,
+// ready-trained weights are found with package pretrained.)
 package checkpoints
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/mnistlab/golab/lab/persist"
 )
@@ -42,4 +48,49 @@ func Dir(name string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(root, name), nil
+}
+
+const (
+	prefix = "model-"
+	suffix = ".ckpt"
+)
+
+// Path is the checkpoint file of step in a model's directory dir:
+// dir/model-<step>.ckpt.
+func Path(dir string, step int) string {
+	return filepath.Join(dir, fmt.Sprintf("%s%d%s", prefix, step, suffix))
+}
+
+// List returns the checkpoint files of dir by increasing step. A missing
+// directory has none.
+func List(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		step int
+		path string
+	}
+	var items []item
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+			continue
+		}
+		step, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, prefix), suffix))
+		if err != nil || step < 0 {
+			continue
+		}
+		items = append(items, item{step, filepath.Join(dir, name)})
+	}
+	slices.SortFunc(items, func(a, b item) int { return a.step - b.step })
+	paths := make([]string, len(items))
+	for i, it := range items {
+		paths[i] = it.path
+	}
+	return paths, nil
 }

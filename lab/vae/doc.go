@@ -26,10 +26,11 @@
 // # The model
 //
 // [Model] wraps the network with its Adam optimizer, training history and
-// checkpoints:
+// checkpoints (the training loop and the checkpoint files are those of the
+// lab's other models):
 //
 //	m, err := vae.New(vae.Config{Z: 10, Seed: 0, Dir: vae.CheckpointDir("checkpoints", 10, 0)})
-//	err = m.Fit(ctx, train.Float32(), vae.FitOptions{IterMax: 20000, IterSave: 10000,
+//	err = m.Fit(ctx, train.Float32(), vae.FitOptions{Steps: 20000, SaveEvery: 10000,
 //		Progress: func(p vae.Progress) { bar.Update(p.Step, p.String()) }})
 //	res, err := m.Evaluate(test.Float32(), vae.EvalOptions{Repeats: 100, IWAE: []int{1, 10, 100, 1000}})
 //	imgs, err := m.Sample(200)                 // z ~ N(0, I), x ~ Bernoulli(decoder(z))
@@ -41,15 +42,18 @@
 //
 // # Checkpoints
 //
-// With Config.Dir set, Fit writes Dir/model-<step>.ckpt every IterSave steps,
-// at IterMax and when its context is cancelled. A checkpoint holds every
+// With Config.Dir set, Fit writes Dir/model-<step>.ckpt every SaveEvery steps
+// (the homework's --iter_save), at the last step (--iter_max) and when its
+// context is cancelled. A checkpoint holds every
 // variable of the model's Store — weights, Adam's moments and step counters,
 // the global step and the random-number state — plus the configuration and
-// the loss history, so resuming loses nothing: New on a directory with
-// checkpoints continues from the latest, and the resumed run ends with exactly
-// the weights of an uninterrupted one. Files are written atomically
-// (persist.WriteFileAtomic). Open loads a checkpoint file or directory for
-// evaluation or sampling.
+// the loss history (NELBO, KL and REC of every step), so resuming loses
+// nothing: New on a directory with checkpoints continues from the newest, and
+// the resumed run ends with exactly the weights of an uninterrupted one. Files
+// are written atomically; a damaged newest file is skipped for the one before,
+// with a one-line notice. Open loads a checkpoint file or directory for
+// evaluation or sampling, LoadPretrained the shipped model (files of the
+// format before the shared one, golab-vae/1, read as well).
 //
 // # Evaluation
 //
