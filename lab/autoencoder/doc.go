@@ -29,11 +29,11 @@
 // # Training time
 //
 // The default training, DefaultSteps = 4690 steps (10 epochs of the 60 000
-// training images), takes about 4 minutes on the 2-core development machine
-// (≈ 50 ms per step with GOEXPERIMENT=simd on the pure-Go backend, measured
-// at 245 s with other jobs running) and reaches a training loss of about 136
-// nats per image and a test reconstruction error (mean squared error per
-// pixel) of 0.037.
+// training images), takes about a minute on the 2-core development machine
+// (10–12 ms per step with GOEXPERIMENT=simd on the pure-Go backend,
+// BenchmarkFitStep with other jobs running) and reaches a training loss of
+// about 136 nats per image and a test reconstruction error (mean squared
+// error per pixel) of 0.037.
 //
 // # Checkpoints
 //

@@ -257,11 +257,10 @@ func (m *AutoEncoder) Fit(ctx context.Context, x []float32, opts FitOptions) err
 // N rows of Config.Code values. Any image can be encoded, not only the
 // training ones.
 func (m *AutoEncoder) Encode(x []float32) ([][]float32, error) {
-	n, err := batch.Images("autoencoder", x)
-	if err != nil {
+	if _, err := batch.Images("autoencoder", x); err != nil {
 		return nil, err
 	}
-	return m.rows(m.encodeExec, x, XDim, n, m.cfg.Code)
+	return m.apply(m.encodeExec, x, XDim, m.cfg.Code)
 }
 
 // Decode maps codes z (rows of Config.Code values) to images: 784 pixel
@@ -271,24 +270,17 @@ func (m *AutoEncoder) Decode(z [][]float32) ([][]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.rows(m.decodeExec, flat, m.cfg.Code, len(z), XDim)
+	return m.apply(m.decodeExec, flat, m.cfg.Code, XDim)
 }
 
-// rows runs exec on the n rows of in (rows of width values), in evaluation
-// batches, and returns its output rows of outWidth values.
-func (m *AutoEncoder) rows(exec *model.Exec, in []float32, width, n, outWidth int) ([][]float32, error) {
-	out := make([][]float32, 0, n)
-	err := batch.Each(in, width, func(t *tensors.Tensor, rows int) error {
-		res, err := exec.Call(t)
-		if err == nil {
-			out, err = batch.AppendRows(out, res[0], rows, outWidth)
-		}
-		return err
-	})
+// apply runs exec on the rows of in (rows of width values) in evaluation
+// batches and returns its output rows of outWidth values.
+func (m *AutoEncoder) apply(exec *model.Exec, in []float32, width, outWidth int) ([][]float32, error) {
+	out, err := batch.Apply(exec, in, width, outWidth)
 	if err != nil {
 		return nil, fmt.Errorf("autoencoder: %w", err)
 	}
-	return out, nil
+	return out[0], nil
 }
 
 // Transform is Encode (scikit-learn's name).
@@ -313,7 +305,7 @@ func (m *AutoEncoder) ReconstructionError(x []float32) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	perImage, err := m.rows(m.errExec, x, XDim, n, 1)
+	perImage, err := m.apply(m.errExec, x, XDim, 1)
 	if err != nil {
 		return 0, err
 	}

@@ -287,22 +287,14 @@ func (m *Classifier) Fit(ctx context.Context, x []float32, labels []int, opts Fi
 // row-major), the probabilities of the 10 digits (a softmax: each row sums
 // to 1). Images go through the network in batches of at most 256.
 func (m *Classifier) PredictProba(x []float32) ([][]float32, error) {
-	n, err := batch.Images("classifier", x)
-	if err != nil {
+	if _, err := batch.Images("classifier", x); err != nil {
 		return nil, err
 	}
-	out := make([][]float32, 0, n)
-	err = batch.Each(x, XDim, func(in *tensors.Tensor, rows int) error {
-		res, err := m.probaExec.Call(in)
-		if err == nil {
-			out, err = batch.AppendRows(out, res[0], rows, Classes)
-		}
-		return err
-	})
+	out, err := batch.Apply(m.probaExec, x, XDim, Classes)
 	if err != nil {
 		return nil, fmt.Errorf("classifier: %w", err)
 	}
-	return out, nil
+	return out[0], nil
 }
 
 // Predict returns the most probable digit of each image of x (N×784 values

@@ -289,18 +289,11 @@ func (m *Model) InverseTransform(z [][]float32) ([][]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]float32, 0, len(z))
-	err = batch.Each(flat, m.cfg.Z, func(in *tensors.Tensor, rows int) error {
-		res, err := m.probExec.Call(in)
-		if err == nil {
-			out, err = batch.AppendRows(out, res[0], rows, XDim)
-		}
-		return err
-	})
+	out, err := batch.Apply(m.probExec, flat, m.cfg.Z, XDim)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
-	return out, nil
+	return out[0], nil
 }
 
 // SampleX draws binary images x ~ p(x|z) = Bernoulli(sigmoid(decoder(z))), one
@@ -336,23 +329,12 @@ func (m *Model) Transform(x []float32) ([][]float32, error) {
 // Encode returns the mean and variance of q(z|x) for each image of x
 // (N×784 values in [0, 1], row-major): N rows of Z values each.
 func (m *Model) Encode(x []float32) (mean, variance [][]float32, err error) {
-	n, err := batch.Images("vae", x)
-	if err != nil {
+	if _, err := batch.Images("vae", x); err != nil {
 		return nil, nil, err
 	}
-	mean, variance = make([][]float32, 0, n), make([][]float32, 0, n)
-	err = batch.Each(x, XDim, func(in *tensors.Tensor, rows int) error {
-		res, err := m.encodeExec.Call(in)
-		if err == nil {
-			mean, err = batch.AppendRows(mean, res[0], rows, m.cfg.Z)
-		}
-		if err == nil {
-			variance, err = batch.AppendRows(variance, res[1], rows, m.cfg.Z)
-		}
-		return err
-	})
+	out, err := batch.Apply(m.encodeExec, x, XDim, m.cfg.Z, m.cfg.Z)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vae: %w", err)
 	}
-	return mean, variance, nil
+	return out[0], out[1], nil
 }

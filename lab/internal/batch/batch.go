@@ -12,6 +12,7 @@ import (
 	"math"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // XDim is the number of values of an image: 28×28 pixels.
@@ -102,6 +103,25 @@ func Each(x []float32, width int, fn func(in *tensors.Tensor, rows int) error) e
 		}
 	}
 	return nil
+}
+
+// Apply runs exec, a graph of one input [rows, width], on the rows of x in
+// batches (Each) and returns, for each of its outputs, the output rows:
+// out[k] holds N rows of outWidths[k] values.
+func Apply(exec *model.Exec, x []float32, width int, outWidths ...int) ([][][]float32, error) {
+	n := len(x) / width
+	out := make([][][]float32, len(outWidths))
+	for k := range out {
+		out[k] = make([][]float32, 0, n)
+	}
+	err := Each(x, width, func(in *tensors.Tensor, rows int) error {
+		res, err := exec.Call(in)
+		for k := 0; err == nil && k < len(out); k++ {
+			out[k], err = AppendRows(out[k], res[k], rows, outWidths[k])
+		}
+		return err
+	})
+	return out, err
 }
 
 // AppendRows appends the first rows rows of t (a [≥rows, width] float32

@@ -7,7 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/mnistlab/golab/lab/backend"
 )
 
 func wantErr(t *testing.T, what string, err error, contains string) {
@@ -104,5 +108,49 @@ func TestEach(t *testing.T) {
 	}
 	if _, err := AppendRows(nil, tensors.FromFlatDataAndDimensions([]float32{1, 2}, 1, 2), 2, 2); err == nil {
 		t.Fatal("AppendRows of 2 rows from a 1-row tensor: no error")
+	}
+}
+
+// TestApply runs a graph of two outputs — 2·x and the row sums — over more
+// rows than one batch: each output row matches its input row.
+func TestApply(t *testing.T) {
+	b, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := model.NewExec(b, model.NewStore(), func(_ *model.Scope, x *graph.Node) []*graph.Node {
+		return []*graph.Node{graph.MulScalar(x, 2), graph.ReduceAndKeep(x, graph.ReduceSum, -1)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := Size + 3
+	x := make([]float32, 2*n)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	out, err := Apply(exec, x, 2, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || len(out[0]) != n || len(out[1]) != n {
+		t.Fatalf("%d outputs of %d and %d rows", len(out), len(out[0]), len(out[1]))
+	}
+	for i := range n {
+		a, b := x[2*i], x[2*i+1]
+		if !slices.Equal(out[0][i], []float32{2 * a, 2 * b}) || out[1][i][0] != a+b {
+			t.Fatalf("row %d: %v %v", i, out[0][i], out[1][i])
+		}
+	}
+}
+
+// BenchmarkImages60000 measures the input check of the whole training set
+// (47 million values), which every Fit call makes once.
+func BenchmarkImages60000(b *testing.B) {
+	x := make([]float32, 60000*XDim)
+	for range b.N {
+		if _, err := Images("m", x); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

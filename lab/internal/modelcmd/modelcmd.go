@@ -62,7 +62,8 @@ type Cmd struct {
 }
 
 // New starts a run of the command name. The checkpoint package's notices (a
-// damaged checkpoint skipped) go to stderr.
+// damaged checkpoint skipped) go to stderr from now on: a command runs once
+// per process.
 func New(name, usage string, stdout, stderr io.Writer) *Cmd {
 	ckpt.Notices = stderr
 	c := &Cmd{Name: name, Usage: usage, Stdout: stdout, Stderr: stderr, Start: time.Now()}
