@@ -9,3 +9,26 @@ import "github.com/mnistlab/golab/lab/internal/vecmath"
 func syrkSIMD(l vecmath.Level, a []float64, ld, rows, d int, c []float64) {
 	panic("pca: no vector kernels in this build")
 }
+
+// syrkInt16 is not built without GOEXPERIMENT=simd on amd64 (the integer
+// covariance path needs a vector level).
+func syrkInt16(l vecmath.Level, buf []int16, ld int, pairs []int32, i0, j0 int, c []int32) {
+	panic("pca: no vector kernels in this build")
+}
+
+// packPair is not built without GOEXPERIMENT=simd on amd64.
+func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok bool) {
+	panic("pca: no vector kernels in this build")
+}
+
+// tridiagRowSIMD, dotSIMD and axpySIMD are not built without
+// GOEXPERIMENT=simd on amd64.
+func tridiagRowSIMD(l vecmath.Level, row, u, vp, wp, p []float64, ur, vpr, wpr float64) float64 {
+	panic("pca: no vector kernels in this build")
+}
+
+func dotSIMD(l vecmath.Level, x, y []float64) float64 { panic("pca: no vector kernels in this build") }
+
+func axpySIMD(l vecmath.Level, alpha float64, x, y []float64) {
+	panic("pca: no vector kernels in this build")
+}
