@@ -50,10 +50,7 @@ func symEigen(a []float64, n, k int, l vecmath.Level) (vals []float64, vecs []fl
 	if norm != 0 && (norm < rmin || norm > rmax) {
 		return eigenSymFull(a, n, k)
 	}
-	orig := a
-	if verifyEigen {
-		orig = slices.Clone(a)
-	}
+	orig := slices.Clone(a) // for the fallback
 	d, e, tau := tridiagonalize(a, n, l)
 	blocks := splitTridiag(d, e)
 	pairs, err := tridiagEigenvalues(d, e, blocks)
@@ -72,10 +69,10 @@ func symEigen(a []float64, n, k int, l vecmath.Level) (vals []float64, vecs []fl
 	return vals, y, nil
 }
 
-// verifyEigen keeps a copy of the matrix for the mat.EigenSym fallback; it is
-// always on (the copy costs a few milliseconds), the variable lets a test
-// check the fallback.
-var verifyEigen = true
+// maxInverseIts is the number of inverse iterations after which a vector
+// that has not converged makes symEigen fall back to mat.EigenSym (dstein's
+// MAXITS; a variable so that a test can force the fallback).
+var maxInverseIts = 5
 
 // eigenSymFull is the fallback: gonum's mat.EigenSym with all vectors.
 func eigenSymFull(a []float64, n, k int) (vals, vecs []float64, err error) {
@@ -358,7 +355,7 @@ func tridiagVectors(d, e []float64, blocks []tblock, want []eigpair) ([]float64,
 			}
 			f.factor(db, eb, xj)
 			converged := false
-			for its, nrmchk := 0, 0; its < 5; its++ {
+			for its, nrmchk := 0, 0; its < maxInverseIts; its++ {
 				jmax := argmaxAbs(x)
 				scl := float64(bs) * onenrm * math.Max(prec, math.Abs(f.a[bs-1])) / math.Abs(x[jmax])
 				for i := range x {

@@ -221,9 +221,13 @@ func (p *PCA) Transform(X *mat.Dense) (*mat.Dense, error) {
 		p.transformSIMD(raw, z)
 		return z, nil
 	}
-	parallel.For(blocks, func(b int) {
+	bufs := make([]*mat.Dense, parallel.Workers(blocks)) // one per goroutine, reused
+	parallel.ForWorker(blocks, func(w, b int) {
 		s, e := b*blockRows, min(n, (b+1)*blockRows)
-		buf := mat.NewDense(e-s, d, nil)
+		if bufs[w] == nil {
+			bufs[w] = mat.NewDense(blockRows, d, nil)
+		}
+		buf := bufs[w].Slice(0, e-s, 0, d).(*mat.Dense)
 		for i := s; i < e; i++ {
 			src := raw.Data[i*raw.Stride : i*raw.Stride+d]
 			dst := buf.RawRowView(i - s)
@@ -248,10 +252,14 @@ func (p *PCA) transformSIMD(raw blas64.General, z *mat.Dense) {
 		copy(comps[k*ld:k*ld+d], p.components.RawRowView(k))
 	}
 	blocks := (n + blockRows - 1) / blockRows
-	parallel.For(blocks, func(b int) {
+	bufs := make([][]float64, parallel.Workers(blocks)) // one per goroutine, reused
+	parallel.ForWorker(blocks, func(w, b int) {
 		s, e := b*blockRows, min(n, (b+1)*blockRows)
 		rows := (e - s + 3) / 4 * 4
-		buf := make([]float64, rows*ld) // rows beyond e-s stay zero
+		if bufs[w] == nil {
+			bufs[w] = make([]float64, (blockRows+3)/4*4*ld)
+		}
+		buf := bufs[w] // rows beyond e-s hold zeros or stale values, whose products are dropped
 		for i := s; i < e; i++ {
 			src := raw.Data[i*raw.Stride : i*raw.Stride+d]
 			dst := buf[(i-s)*ld : (i-s)*ld+d]

@@ -211,6 +211,9 @@ func addInt32x8(c []int32, x0, x1 archsimd.Int32x8) {
 // returns the largest |value| and whether every value is an integer in
 // [−intMax, intMax] (if not, out is partly written).
 func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok bool) {
+	if l > vecmath.Best || !l.Vector() {
+		panic("pca: packPair called for " + l.String() + " on a CPU that supports only " + vecmath.Best.String())
+	}
 	d := len(r0)
 	if r1 != nil {
 		r1 = r1[:d]
@@ -220,19 +223,19 @@ func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok 
 	switch l {
 	case vecmath.AVX512:
 		var bad archsimd.Mask64x8
-		var mx archsimd.Int32x8
-		lo := archsimd.BroadcastInt32x8(0xffff)
+		var mn, mx archsimd.Int32x8
+		low := archsimd.BroadcastInt32x8(0xffff)
 		for ; j+8 <= d; j += 8 {
 			f0 := archsimd.LoadFloat64x8(r0[j : j+8])
 			i0 := f0.ConvertToInt32()
 			bad = bad.Or(i0.ConvertToFloat64().NotEqual(f0))
-			mx = mx.Max(i0.Abs())
-			w := i0.And(lo)
+			mn, mx = mn.Min(i0), mx.Max(i0)
+			w := i0.And(low)
 			if r1 != nil {
 				f1 := archsimd.LoadFloat64x8(r1[j : j+8])
 				i1 := f1.ConvertToInt32()
 				bad = bad.Or(i1.ConvertToFloat64().NotEqual(f1))
-				mx = mx.Max(i1.Abs())
+				mn, mx = mn.Min(i1), mx.Max(i1)
 				w = w.Or(i1.ShiftAllLeft(16))
 			}
 			w.StoreArray((*[8]int32)(unsafe.Pointer(&out[2*j])))
@@ -240,29 +243,30 @@ func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok 
 		if bad.ToBits() != 0 {
 			return 0, false
 		}
-		var t [8]int32
-		mx.StoreArray(&t)
-		for _, v := range t {
-			if v < 0 || v > intMax { // v < 0: |MinInt32| from an out-of-range conversion
+		var lo, hi [8]int32
+		mn.StoreArray(&lo)
+		mx.StoreArray(&hi)
+		for i := range lo {
+			if lo[i] < -intMax || hi[i] > intMax {
 				return 0, false
 			}
-			maxAbs = max(maxAbs, v)
+			maxAbs = max(maxAbs, -lo[i], hi[i])
 		}
 	case vecmath.AVX2:
 		var bad archsimd.Mask64x4
-		var mx archsimd.Int32x4
-		lo := archsimd.BroadcastInt32x4(0xffff)
+		var mn, mx archsimd.Int32x4
+		low := archsimd.BroadcastInt32x4(0xffff)
 		for ; j+4 <= d; j += 4 {
 			f0 := archsimd.LoadFloat64x4(r0[j : j+4])
 			i0 := f0.ConvertToInt32()
 			bad = bad.Or(i0.ConvertToFloat64().NotEqual(f0))
-			mx = mx.Max(i0.Abs())
-			w := i0.And(lo)
+			mn, mx = mn.Min(i0), mx.Max(i0)
+			w := i0.And(low)
 			if r1 != nil {
 				f1 := archsimd.LoadFloat64x4(r1[j : j+4])
 				i1 := f1.ConvertToInt32()
 				bad = bad.Or(i1.ConvertToFloat64().NotEqual(f1))
-				mx = mx.Max(i1.Abs())
+				mn, mx = mn.Min(i1), mx.Max(i1)
 				w = w.Or(i1.ShiftAllLeft(16))
 			}
 			w.StoreArray((*[4]int32)(unsafe.Pointer(&out[2*j])))
@@ -270,16 +274,15 @@ func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok 
 		if bad.ToBits() != 0 {
 			return 0, false
 		}
-		var t [4]int32
-		mx.StoreArray(&t)
-		for _, v := range t {
-			if v < 0 || v > intMax {
+		var lo, hi [4]int32
+		mn.StoreArray(&lo)
+		mx.StoreArray(&hi)
+		for i := range lo {
+			if lo[i] < -intMax || hi[i] > intMax {
 				return 0, false
 			}
-			maxAbs = max(maxAbs, v)
+			maxAbs = max(maxAbs, -lo[i], hi[i])
 		}
-	default:
-		panic("pca: packPair called for " + l.String())
 	}
 	var tail1 []float64
 	if r1 != nil {
