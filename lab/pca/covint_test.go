@@ -76,6 +76,8 @@ func TestCovarianceIntegerPathIsExact(t *testing.T) {
 		{1100, 17, 0, 1, 0.9},
 		{300, 100, 0, 255, 0.81}, // MNIST-like sparsity
 		{2000, 9, -2047, 2047, 0.1},
+		{1500, 6, 2047, 2047, 0}, // the largest sums of products a block can hold
+		{1500, 6, -2047, -2047, 0.01},
 	}
 	for _, c := range cases {
 		X := intData(c.n, c.d, c.lo, c.hi, c.zero, uint64(c.n*c.d))
@@ -255,33 +257,56 @@ func TestIntKernelsEveryLevel(t *testing.T) {
 				r0[j] = float64(rng.IntN(4095) - 2047)
 				r1[j] = float64(rng.IntN(4095) - 2047)
 			}
+			size, words := packedIndex(0, d-1)+2, d/64+1
+			for j := range d { // some zeros, in both rows or one
+				if j%3 == 0 {
+					r0[j] = 0
+				}
+				if j%5 < 2 {
+					r1[j] = 0
+				}
+			}
 			for _, second := range [][]float64{r1, nil} {
-				got, want := make([]int16, 2*d), make([]int16, 2*d)
-				m, ok := packPair(l, r0, second, got)
-				wm, wok := packPairScalar(r0, second, want)
-				if m != wm || ok != wok || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("%v d=%d: packPair = %v, %v, %v; scalar %v, %v, %v", l, d, m, ok, got, wm, wok, want)
+				got, want := make([]int16, size), make([]int16, size)
+				gotNZ, wantNZ := make([]uint64, words), make([]uint64, words)
+				m, ok := packPair(l, r0, second, got, gotNZ)
+				wm, wok := packPairScalar(r0, second, want, wantNZ)
+				if m != wm || ok != wok || !ok || fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(gotNZ) != fmt.Sprint(wantNZ) {
+					t.Fatalf("%v d=%d: packPair = %v, %v; scalar %v, %v", l, d, m, ok, wm, wok)
+				}
+				for j := range d {
+					k := packedIndex(0, j)
+					b := 0.0
+					if second != nil {
+						b = second[j]
+					}
+					if float64(got[k]) != r0[j] || float64(got[k+1]) != b {
+						t.Fatalf("%v d=%d: column %d packed as %d, %d; want %v, %v", l, d, j, got[k], got[k+1], r0[j], b)
+					}
+					if bit := gotNZ[j/64]>>(j%64)&1 == 1; bit != (r0[j] != 0 || b != 0) {
+						t.Fatalf("%v d=%d: non-zero bit of column %d is %v for %v, %v", l, d, j, bit, r0[j], b)
+					}
 				}
 			}
 			for _, bad := range []float64{0.25, 2048, -2048, math.NaN(), math.Inf(-1), 1e10, -(1 << 31)} {
 				for _, at := range []int{0, d - 1} {
 					b := append([]float64(nil), r1...)
 					b[at] = bad
-					if _, ok := packPair(l, r0, b, make([]int16, 2*d)); ok {
+					if _, ok := packPair(l, r0, b, make([]int16, size), make([]uint64, words)); ok {
 						t.Errorf("%v d=%d: packPair accepted %v at %d", l, d, bad, at)
 					}
 				}
 			}
 		}
-		// syrkInt16 on random pairs, a subset of them listed.
+		// syrkInt16 on a block of random pairs, a subset of them listed.
 		for _, ld := range []int{32, 64, 96} {
-			pairs := 9
-			buf := make([]int16, pairs*2*ld)
+			buf := make([]int16, packedIndex(intPairs-1, ld-1)+2)
 			for i := range buf {
 				buf[i] = int16(rng.IntN(4095) - 2047)
 			}
-			list := []int32{0, 2, 3, 7, 8}
-			for i0 := 0; i0+intTile <= ld; i0 += 3 * intTile {
+			list := []int32{0, 2, 3, 7, 8, intPairs - 1}
+			tile := intTile(l)
+			for i0 := 0; i0+tile <= ld; i0 += 2 * tile {
 				step := 16
 				if l == vecmath.AVX512 {
 					step = 32
@@ -292,13 +317,13 @@ func TestIntKernelsEveryLevel(t *testing.T) {
 					c[i] = int32(i) // syrkInt16 adds to c
 				}
 				syrkInt16(l, buf, ld, list, i0, j0, c)
-				for r := range intTile {
+				for r := range tile {
 					for j := range ld {
 						want := int32((i0+r)*ld + j)
 						if j >= j0 {
 							for _, q := range list {
-								p := buf[int(q)*2*ld:]
-								want += int32(p[2*(i0+r)])*int32(p[2*j]) + int32(p[2*(i0+r)+1])*int32(p[2*j+1])
+								a, b := packedIndex(int(q), i0+r), packedIndex(int(q), j)
+								want += int32(buf[a])*int32(buf[b]) + int32(buf[a+1])*int32(buf[b+1])
 							}
 						}
 						if got := c[(i0+r)*ld+j]; got != want {
@@ -368,7 +393,7 @@ func TestUnsupportedLevelPanics(t *testing.T) {
 			"tridiagRow": func() {
 				tridiagRowSIMD(l, make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), 1, 1, 1)
 			},
-			"packPair": func() { packPair(l, make([]float64, 16), nil, make([]int16, 32)) },
+			"packPair": func() { packPair(l, make([]float64, 16), nil, make([]int16, intChunk), make([]uint64, 1)) },
 			"dot":      func() { dotSIMD(l, make([]float64, 16), make([]float64, 16)) },
 			"axpy":     func() { axpySIMD(l, 1, make([]float64, 16), make([]float64, 16)) },
 			"syrkSIMD": func() { syrkSIMD(l, make([]float64, 16*16), 16, 1, 16, make([]float64, 16*16)) },

@@ -2,6 +2,7 @@ package pca
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mnistlab/golab/lab/internal/parallel"
 	"github.com/mnistlab/golab/lab/internal/vecmath"
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/mat"
 )
@@ -32,6 +34,55 @@ import (
 // algorithm (mat.EigenSym). Should step 3 fail (it did not converge, or a
 // vector's residual is too large), symEigen falls back to mat.EigenSym.
 
+// SymEigen returns all eigenvalues of the symmetric D×D matrix a in
+// decreasing order, and the unit eigenvectors of the k largest as the rows of
+// a k×D matrix, each with its entry of largest magnitude positive (the first
+// such entry on ties). It is FitEigen's eigensolver (see the package
+// documentation): the eigenvalues agree with mat.EigenSym's to about 1e-13
+// of the largest |λ| and the eigenvectors, up to sign, to about
+// 1e-15·max|λ|/gap, where gap is the distance to the nearest other
+// eigenvalue; for (nearly) repeated eigenvalues, whose eigenvectors are not
+// unique, they span the same subspace. It needs 1 ≤ k ≤ D and finite
+// entries; a is not modified.
+func SymEigen(a mat.Symmetric, k int) (values []float64, vectors *mat.Dense, err error) {
+	if a == nil || a.SymmetricDim() == 0 {
+		return nil, nil, errors.New("pca: empty matrix")
+	}
+	n := a.SymmetricDim()
+	if k < 1 || k > n {
+		return nil, nil, fmt.Errorf("pca: k=%d eigenvectors of a %d×%d matrix, want 1 ≤ k ≤ %d", k, n, n, n)
+	}
+	full := make([]float64, n*n)
+	if s, ok := a.(*mat.SymDense); ok && s.RawSymmetric().Uplo == blas.Upper {
+		raw := s.RawSymmetric()
+		for i := range n {
+			copy(full[i*n+i:i*n+n], raw.Data[i*raw.Stride+i:i*raw.Stride+n])
+		}
+	} else {
+		for i := range n {
+			for j := i; j < n; j++ {
+				full[i*n+j] = a.At(i, j)
+			}
+		}
+	}
+	for i := range n {
+		for j := i; j < n; j++ {
+			v := full[i*n+j]
+			if v-v != 0 { // NaN or ±Inf
+				return nil, nil, fmt.Errorf("pca: a[%d,%d] = %v (NaN or Inf not allowed)", i, j, v)
+			}
+			full[j*n+i] = v
+		}
+	}
+	vals, vecs, err := symEigen(full, n, k, kernels)
+	if err != nil {
+		return nil, nil, err
+	}
+	vectors = mat.NewDense(k, n, vecs)
+	fixSigns(vectors)
+	return vals, vectors, nil
+}
+
 // symEigen returns all eigenvalues of the symmetric n×n matrix a (row-major,
 // both triangles; a is overwritten) in decreasing order, and the unit
 // eigenvectors of the k largest as the rows of a k×n matrix, with the kernels
@@ -42,7 +93,9 @@ func symEigen(a []float64, n, k int, l vecmath.Level) (vals []float64, vecs []fl
 	}
 	norm := 0.0
 	for _, v := range a[:n*n] {
-		norm = math.Max(norm, math.Abs(v))
+		if v := math.Abs(v); v > norm {
+			norm = v
+		}
 	}
 	// Far from 1 (beyond about 1e±146) the reduction could under- or
 	// overflow; mat.EigenSym scales the matrix first.
@@ -179,7 +232,23 @@ func tridiagonalize(a []float64, n int, l vecmath.Level) (d, e, tau []float64) {
 		pass := func(part int) {
 			p := ps[part]
 			clear(p[k+1:])
-			for r := bounds[part]; r < bounds[part+1]; r++ {
+			r := bounds[part]
+			for ; r+1 < bounds[part+1]; r += 2 { // two rows at a time: shared loads
+				ra, rb := a[r*n:r*n+r+1], a[(r+1)*n:(r+1)*n+r+2]
+				da, db := tridiagRow2(l, ra[k+1:r], rb[k+1:r], v[k+1:r], vp[k+1:r], wp[k+1:r], p[k+1:r],
+					v[r], vp[r], wp[r], v[r+1], vp[r+1], wp[r+1])
+				x := rb[r] - vp[r+1]*wp[r] - wp[r+1]*vp[r] // row r+1, column r
+				rb[r] = x
+				db += x * v[r]
+				p[r] += v[r+1] * x
+				diag := ra[r] - 2*vp[r]*wp[r]
+				ra[r] = diag
+				p[r] += da + diag*v[r]
+				diag = rb[r+1] - 2*vp[r+1]*wp[r+1]
+				rb[r+1] = diag
+				p[r+1] += db + diag*v[r+1]
+			}
+			if r < bounds[part+1] {
 				row := a[r*n : r*n+r+1]
 				dot := tridiagRow(l, row[k+1:r], v[k+1:r], vp[k+1:r], wp[k+1:r], p[k+1:r], v[r], vp[r], wp[r])
 				diag := row[r] - 2*vp[r]*wp[r]
@@ -233,10 +302,37 @@ func tridiagRowScalar(row, u, vp, wp, p []float64, ur, vpr, wpr float64) float64
 // row[c] −= vpr·wp[c] + wpr·vp[c]; it returns Σ row[c]·u[c] and adds
 // ur·row[c] to p[c].
 func tridiagRow(l vecmath.Level, row, u, vp, wp, p []float64, ur, vpr, wpr float64) float64 {
-	if l.Vector() && len(row) >= 16 {
+	if l.Vector() && len(row) >= 8 {
 		return tridiagRowSIMD(l, row, u, vp, wp, p, ur, vpr, wpr)
 	}
 	return tridiagRowScalar(row, u, vp, wp, p, ur, vpr, wpr)
+}
+
+// tridiagRow2Scalar is tridiagRow2 without vector instructions.
+func tridiagRow2Scalar(ra, rb, u, vp, wp, p []float64, ua, vpa, wpa, ub, vpb, wpb float64) (float64, float64) {
+	n := len(ra)
+	rb, u, vp, wp, p = rb[:n], u[:n], vp[:n], wp[:n], p[:n]
+	da, db := 0.0, 0.0
+	for c := range ra {
+		xa := ra[c] - (vpa*wp[c] + wpa*vp[c])
+		xb := rb[c] - (vpb*wp[c] + wpb*vp[c])
+		ra[c], rb[c] = xa, xb
+		da += xa * u[c]
+		db += xb * u[c]
+		p[c] += ua*xa + ub*xb
+	}
+	return da, db
+}
+
+// tridiagRow2 is tridiagRow for two rows a and b over the same columns
+// (len(ra) of them), sharing the loads of u, vp, wp and p: it updates both
+// rows, returns their dot products with u and adds ua·ra[c] + ub·rb[c] to
+// p[c].
+func tridiagRow2(l vecmath.Level, ra, rb, u, vp, wp, p []float64, ua, vpa, wpa, ub, vpb, wpb float64) (float64, float64) {
+	if l.Vector() && len(ra) >= 8 {
+		return tridiagRow2SIMD(l, ra, rb, u, vp, wp, p, ua, vpa, wpa, ub, vpb, wpb)
+	}
+	return tridiagRow2Scalar(ra, rb, u, vp, wp, p, ua, vpa, wpa, ub, vpb, wpb)
 }
 
 // tblock is an unreduced block lo..hi−1 of a tridiagonal matrix.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mnistlab/golab/lab/internal/vecmath"
@@ -310,6 +311,63 @@ func TestSymEigenMNIST(t *testing.T) {
 			}
 			dl, dv := compareEigen(t, fmt.Sprintf("MNIST k=%d %v", k, l), cov, d, k, ref, vals, vecs)
 			t.Logf("k=%d %v: max |Δλ| = %.2g (λ₁ = %.6g), max |Δv| = %.2g", k, l, dl, ref.vals[0], dv)
+		}
+	}
+}
+
+func TestSymEigenAPI(t *testing.T) {
+	n := 20
+	a := withSpectrum(spectra(n)["distinct"], 5)
+	sym := mat.NewSymDense(n, slices.Clone(a))
+	vals, vecs, err := SymEigen(sym, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sym.RawSymmetric().Data, a) {
+		t.Fatal("SymEigen modified its input")
+	}
+	ref := eigenSymRef(t, a, n)
+	compareEigen(t, "SymEigen", a, n, 6, ref, vals, vecs.RawMatrix().Data)
+	for i := range 6 {
+		row := vecs.RawRowView(i)
+		best := 0.0
+		for _, v := range row {
+			if math.Abs(v) > math.Abs(best) {
+				best = v
+			}
+		}
+		if best <= 0 {
+			t.Errorf("eigenvector %d: largest entry %g, want it positive", i, best)
+		}
+	}
+	// Any mat.Symmetric: a full-width band matrix holds the same values.
+	band := mat.NewSymBandDense(n, n-1, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			band.SetSymBand(i, j, a[i*n+j])
+		}
+	}
+	bvals, bvecs, err := SymEigen(band, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(bvals, vals) || !mat.Equal(bvecs, vecs) {
+		t.Error("SymEigen of a band matrix differs from that of the same *mat.SymDense")
+	}
+	nan := mat.NewSymDense(n, slices.Clone(a))
+	nan.SetSym(3, 7, math.NaN())
+	for _, c := range []struct {
+		a    mat.Symmetric
+		k    int
+		want string
+	}{
+		{sym, 0, "k=0"},
+		{sym, n + 1, "k=21"},
+		{nan, 2, "a[3,7] = NaN"},
+		{nil, 1, "empty"},
+	} {
+		if _, _, err := SymEigen(c.a, c.k); err == nil || !strings.HasPrefix(err.Error(), "pca: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("SymEigen(k=%d): error %v, want one containing %q", c.k, err, c.want)
 		}
 	}
 }

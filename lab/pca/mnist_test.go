@@ -56,3 +56,19 @@ func BenchmarkMNISTFit(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkMNISTSymEigen is the eigendecomposition step of FitEigen on the
+// covariance of the real training images: all 784 eigenvalues, 50 vectors.
+func BenchmarkMNISTSymEigen(b *testing.B) {
+	_, cov, err := Covariance(mnistTrain(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := cpuTime()
+	for b.Loop() {
+		if _, _, err := SymEigen(cov, 50); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}

@@ -17,13 +17,17 @@ func syrkInt16(l vecmath.Level, buf []int16, ld int, pairs []int32, i0, j0 int, 
 }
 
 // packPair is not built without GOEXPERIMENT=simd on amd64.
-func packPair(l vecmath.Level, r0, r1 []float64, out []int16) (maxAbs int32, ok bool) {
+func packPair(l vecmath.Level, r0, r1 []float64, out []int16, nz []uint64) (maxAbs int32, ok bool) {
 	panic("pca: no vector kernels in this build")
 }
 
-// tridiagRowSIMD, dotSIMD and axpySIMD are not built without
+// tridiagRowSIMD, tridiagRow2SIMD, dotSIMD and axpySIMD are not built without
 // GOEXPERIMENT=simd on amd64.
 func tridiagRowSIMD(l vecmath.Level, row, u, vp, wp, p []float64, ur, vpr, wpr float64) float64 {
+	panic("pca: no vector kernels in this build")
+}
+
+func tridiagRow2SIMD(l vecmath.Level, ra, rb, u, vp, wp, p []float64, ua, vpa, wpa, ub, vpb, wpb float64) (float64, float64) {
 	panic("pca: no vector kernels in this build")
 }
 

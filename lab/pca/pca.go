@@ -185,8 +185,16 @@ func fitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eig
 		eigenvalues[i] = max(v, 0)
 	}
 	components = mat.NewDense(dim, d, vecs)
-	for r := range dim {
-		row := components.RawRowView(r)
+	fixSigns(components)
+	return mean, components, eigenvalues, trace, nil
+}
+
+// fixSigns flips each row of m whose entry of largest magnitude (the first
+// such entry on ties) is negative.
+func fixSigns(m *mat.Dense) {
+	r, _ := m.Dims()
+	for i := range r {
+		row := m.RawRowView(i)
 		best := 0.0
 		for _, v := range row {
 			if math.Abs(v) > math.Abs(best) {
@@ -199,7 +207,6 @@ func fitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eig
 			}
 		}
 	}
-	return mean, components, eigenvalues, trace, nil
 }
 
 // Transform projects X (N×D) on the components: (X − mean)·Cᵀ, N×dim.
