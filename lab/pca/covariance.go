@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mnistlab/golab/lab/internal/parallel"
+	"github.com/mnistlab/golab/lab/internal/vecmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -53,29 +54,58 @@ func covariance(X *mat.Dense) (mean, cov []float64, err error) {
 			return mean, cov, nil
 		}
 	}
-	if err := checkFinite(X); err != nil {
-		return nil, nil, err
+	// The column sums are finite unless X holds a NaN or an Inf (or values
+	// near the float64 limit): only then look for the culprit.
+	mean = columnMeans(raw)
+	for _, m := range mean {
+		if m-m != 0 {
+			if err := checkFinite(X); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
 	}
-	mean, cov = covarianceDense(raw)
-	return mean, cov, nil
+	return mean, covarianceDense(raw, mean), nil
 }
 
-// covarianceDense is the float64 path: a symmetric rank-k update on blocks of
-// centred rows, in parallel over a number of row ranges that depends only on
-// N (the partial sums are added in a fixed order).
-func covarianceDense(raw blas64.General) (mean, cov []float64) {
+// covarianceDense is the float64 path, given the column means: a symmetric
+// rank-k update on blocks of centred rows, in parallel over a number of row ranges that depends only on
+// N (the partial sums are added in a fixed order). With vector kernels each
+// block of denseBlock rows is centred into a packed copy (chunks of 32
+// columns, the rows of a chunk one after the other) so that the kernel reads
+// memory sequentially; without them gonum's blas64.Syrk does the update.
+func covarianceDense(raw blas64.General, mean []float64) (cov []float64) {
 	n, d := raw.Rows, raw.Cols
-	mean = columnMeans(raw)
-	ld := d
-	simd := kernels.Vector() && d >= 16
+	simd := kernels.Vector()
+	ld, tile := d, 0
 	if simd {
-		ld = (d + 15) / 16 * 16
+		tile = denseTile(kernels)
+		ld = ((d+tile-1)/tile*tile + 31) / 32 * 32 // whole tiles, whole chunks
 	}
 	parts := partitions(n)
 	accs := make([][]float64, parts)
 	parallel.For(parts, func(p int) {
 		lo, hi := p*n/parts, (p+1)*n/parts
 		acc := make([]float64, ld*ld)
+		if simd {
+			pk := make([]float64, ld*denseBlock)
+			for s := lo; s < hi; s += denseBlock {
+				e := min(hi, s+denseBlock)
+				for i := s; i < e; i++ {
+					src := raw.Data[i*raw.Stride : i*raw.Stride+d]
+					for j, v := range src {
+						pk[packedF64Index(i-s, j)] = v - mean[j]
+					}
+				}
+				for jc := range ld / 32 {
+					for i0 := 0; i0 < min(32*jc+32, d); i0 += tile {
+						syrkPacked(kernels, pk, e-s, i0, jc, ld, acc)
+					}
+				}
+			}
+			accs[p] = acc
+			return
+		}
 		buf := make([]float64, blockRows*ld)
 		for s := lo; s < hi; s += blockRows {
 			e := min(hi, s+blockRows)
@@ -86,13 +116,9 @@ func covarianceDense(raw blas64.General) (mean, cov []float64) {
 					dst[j] = v - mean[j]
 				}
 			}
-			if simd {
-				syrkSIMD(kernels, buf, ld, e-s, d, acc)
-			} else {
-				blas64.Syrk(blas.Trans, 1,
-					blas64.General{Rows: e - s, Cols: d, Stride: ld, Data: buf},
-					1, blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: ld, Data: acc})
-			}
+			blas64.Syrk(blas.Trans, 1,
+				blas64.General{Rows: e - s, Cols: d, Stride: ld, Data: buf},
+				1, blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: ld, Data: acc})
 		}
 		accs[p] = acc
 	})
@@ -108,5 +134,21 @@ func covarianceDense(raw blas64.General) (mean, cov []float64) {
 			cov[j*d+i] = s * scale
 		}
 	}
-	return mean, cov
+	return cov
 }
+
+// denseBlock is the number of centred rows packed at a time on the float64
+// path: one chunk of 32 columns of a block (32 KB) stays in the L1 cache
+// while the kernel runs over it.
+const denseBlock = 128
+
+// denseTile is the number of covariance rows of syrkPacked at level l.
+func denseTile(l vecmath.Level) int {
+	if l == vecmath.AVX512 {
+		return 3
+	}
+	return 2
+}
+
+// packedF64Index is the index in a packed float64 block of row r, column j.
+func packedF64Index(r, j int) int { return (j/32*denseBlock+r)*32 + j%32 }

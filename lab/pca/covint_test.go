@@ -176,7 +176,8 @@ func TestCovariancePathChoice(t *testing.T) {
 }
 
 func covarianceDenseOf(X *mat.Dense) (mean, cov []float64) {
-	return covarianceDense(X.RawMatrix())
+	mean = columnMeans(X.RawMatrix())
+	return mean, covarianceDense(X.RawMatrix(), mean)
 }
 
 // TestCovarianceDeterministic: bit-identical results with 1, 2 and 5
@@ -393,10 +394,13 @@ func TestUnsupportedLevelPanics(t *testing.T) {
 			"tridiagRow": func() {
 				tridiagRowSIMD(l, make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), 1, 1, 1)
 			},
-			"packPair": func() { packPair(l, make([]float64, 16), nil, make([]int16, intChunk), make([]uint64, 1)) },
-			"dot":      func() { dotSIMD(l, make([]float64, 16), make([]float64, 16)) },
-			"axpy":     func() { axpySIMD(l, 1, make([]float64, 16), make([]float64, 16)) },
-			"syrkSIMD": func() { syrkSIMD(l, make([]float64, 16*16), 16, 1, 16, make([]float64, 16*16)) },
+			"packPair":   func() { packPair(l, make([]float64, 16), nil, make([]int16, intChunk), make([]uint64, 1)) },
+			"dot":        func() { dotSIMD(l, make([]float64, 16), make([]float64, 16)) },
+			"axpy":       func() { axpySIMD(l, 1, make([]float64, 16), make([]float64, 16)) },
+			"syrkPacked": func() { syrkPacked(l, make([]float64, 32*denseBlock), 1, 0, 0, 32, make([]float64, 32*32)) },
+			"tridiagRow2": func() {
+				tridiagRow2SIMD(l, make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), make([]float64, 16), 1, 1, 1, 1, 1, 1)
+			},
 		} {
 			func() {
 				defer func() {
@@ -406,6 +410,45 @@ func TestUnsupportedLevelPanics(t *testing.T) {
 				}()
 				call()
 			}()
+		}
+	}
+}
+
+// TestDenseKernelEveryLevel compares the packed float64 rank-k kernel with a
+// scalar loop.
+func TestDenseKernelEveryLevel(t *testing.T) {
+	if len(vecmath.Levels()) == 1 {
+		t.Skipf("no vector kernels in this build or on this CPU (Best = %v)", vecmath.Best)
+	}
+	rng := rand.New(rand.NewPCG(10, 10))
+	const ld = 64
+	pk := make([]float64, ld*denseBlock)
+	for i := range pk {
+		pk[i] = rng.NormFloat64()
+	}
+	for _, l := range vecmath.Levels()[1:] {
+		for _, rows := range []int{1, 7, denseBlock} {
+			for _, at := range [][2]int{{0, 0}, {4, 0}, {30, 1}, {31, 0}, {40, 1}, {61, 1}} {
+				i0, jc := at[0], at[1]
+				c := make([]float64, ld*ld)
+				for i := range c {
+					c[i] = float64(i) // syrkPacked adds to c
+				}
+				syrkPacked(l, pk, rows, i0, jc, ld, c)
+				for r := range denseTile(l) {
+					for j := range ld {
+						want := float64((i0+r)*ld + j)
+						if j/32 == jc {
+							for n := range rows {
+								want += pk[packedF64Index(n, i0+r)] * pk[packedF64Index(n, j)]
+							}
+						}
+						if got := c[(i0+r)*ld+j]; math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+							t.Fatalf("%v rows=%d i0=%d jc=%d: c[%d][%d] = %v, want %v", l, rows, i0, jc, i0+r, j, got, want)
+						}
+					}
+				}
+			}
 		}
 	}
 }
