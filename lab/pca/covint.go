@@ -30,12 +30,12 @@ import (
 // (x[2q][j], x[2q+1][j]), chunk by chunk of 32 columns (the 128 bytes of
 // chunk c of every pair follow each other, so that the kernel streams through
 // memory), and accumulated into 32-bit partial sums that are moved to 64-bit
-// ones before they can overflow. Sparse data costs less: for
-// each group of a few columns i (intTile(l): 4 with AVX-512, 3 with AVX2,
-// whose 16 vector registers hold no larger tile) the kernel visits only the pairs of rows
-// where one of those columns is non-zero (81 % of MNIST's pixels are 0: 39 %
-// of the (pair, group) combinations remain). The column sums come from the
-// same kernel through an extra column of ones (index d).
+// ones before they can overflow. Sparse data costs less: for each group of a
+// few columns i (intTile(l): 4 with AVX-512, 3 with AVX2, whose 16 vector
+// registers hold no larger tile) the kernel visits only the pairs of rows
+// where one of those columns is non-zero (81 % of MNIST's pixels are 0; 39 %
+// of the (pair, group of 4) combinations remain). The column sums come from
+// the same kernel through an extra column of ones (index d).
 //
 // Any other data (fractions, larger magnitudes, NaN or Inf, more than
 // intMaxRows rows) takes the dense float64 path; which path ran changes the
@@ -107,6 +107,31 @@ func (w *intWorker) flush() {
 	w.budget = 0
 }
 
+// block adds block b (rows b·intBlock …) of raw to w's sums; it returns false
+// if a value of the block is not an integer in [−intMax, intMax].
+func (w *intWorker) block(l vecmath.Level, raw blas64.General, b int, lay intLayout) bool {
+	s, e := b*intBlock, min(raw.Rows, (b+1)*intBlock)
+	maxAbs, good := packBlock(l, raw, s, e, lay, w.buf, w.nz)
+	if !good {
+		return false
+	}
+	rows, m := int64(e-s), int64(max(maxAbs, 1)) // the ones column is 1
+	if bound := rows * m * m; w.budget+bound > 1<<31-1 {
+		w.flush()
+		w.budget = bound
+	} else {
+		w.budget += bound
+	}
+	buildLists(w.nz, lay, (e-s+1)/2, w.lists)
+	for t, list := range w.lists {
+		if len(list) > 0 {
+			i0 := t * lay.tile
+			syrkInt16(l, w.buf, lay.ld, list, i0, i0/lay.jstep*lay.jstep, w.acc32)
+		}
+	}
+	return true
+}
+
 // covarianceInt computes the column means and the d×d covariance (full
 // symmetric storage) of raw on the integer path with the kernels of level l
 // (a vector level). ok is false, with nothing computed, when some value is not
@@ -119,47 +144,28 @@ func covarianceInt(raw blas64.General, l vecmath.Level) (mean, cov []float64, ok
 	}
 	lay := newIntLayout(d, l)
 	blocks := (n + intBlock - 1) / intBlock
-	workers := make([]*intWorker, parallel.Workers(blocks))
+	// One set of accumulators (7.7 MB for D = 784) per part, at most 8 parts
+	// of consecutive blocks. The sums are exact: the parts, their number and
+	// the order of the additions do not change the result.
+	parts := min(parallel.Workers(blocks), 8)
+	workers := make([]*intWorker, parts)
 	var failed atomic.Bool
-	parallel.ForWorker(blocks, func(wk, b int) {
-		if failed.Load() {
-			return
+	parallel.For(parts, func(p int) {
+		w := &intWorker{
+			acc64: make([]int64, lay.ld*lay.ld),
+			acc32: make([]int32, lay.ld*lay.ld),
+			buf:   make([]int16, lay.ld/32*intPairs*intChunk),
+			lists: make([][]int32, lay.tiles),
+			nz:    make([]uint64, intPairs*lay.words()),
 		}
-		w := workers[wk]
-		if w == nil {
-			w = &intWorker{
-				acc64: make([]int64, lay.ld*lay.ld),
-				acc32: make([]int32, lay.ld*lay.ld),
-				buf:   make([]int16, lay.ld/32*intPairs*intChunk),
-				lists: make([][]int32, lay.tiles),
-				nz:    make([]uint64, intPairs*lay.words()),
+		for t := range w.lists {
+			w.lists[t] = make([]int32, 0, intPairs)
+		}
+		workers[p] = w
+		for b := p * blocks / parts; b < (p+1)*blocks/parts && !failed.Load(); b++ {
+			if !w.block(l, raw, b, lay) {
+				failed.Store(true)
 			}
-			for t := range w.lists {
-				w.lists[t] = make([]int32, 0, intBlock/2)
-			}
-			workers[wk] = w
-		}
-		s, e := b*intBlock, min(n, (b+1)*intBlock)
-		maxAbs, good := packBlock(l, raw, s, e, lay, w.buf, w.nz)
-		if !good {
-			failed.Store(true)
-			return
-		}
-		rows, m := int64(e-s), int64(max(maxAbs, 1)) // the ones column is 1
-		if bound := rows * m * m; w.budget+bound > 1<<31-1 {
-			w.flush()
-			w.budget = bound
-		} else {
-			w.budget += bound
-		}
-		pairs := (e - s + 1) / 2
-		buildLists(w.nz, lay, pairs, w.lists)
-		for t, list := range w.lists {
-			if len(list) == 0 {
-				continue
-			}
-			i0 := t * lay.tile
-			syrkInt16(l, w.buf, lay.ld, list, i0, i0/lay.jstep*lay.jstep, w.acc32)
 		}
 	})
 	if failed.Load() {
@@ -169,9 +175,6 @@ func covarianceInt(raw blas64.General, l vecmath.Level) (mean, cov []float64, ok
 	// [X 1], summed over the workers in integers (any order gives the same).
 	var g []int64
 	for _, w := range workers {
-		if w == nil {
-			continue
-		}
 		w.flush()
 		if g == nil {
 			g = w.acc64

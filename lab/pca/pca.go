@@ -14,11 +14,25 @@
 // The fitting step is a plain function (FitFunc) so a student can write their
 // own and plug it in with FitWith; FitEigen is the reference.
 //
-// The covariance is accumulated with a symmetric rank-k update on blocks of
-// centred rows, so fitting 60 000×784 needs only the D×D accumulators and a
-// small block buffer beyond X itself. When the module is built with
-// GOEXPERIMENT=simd on an AVX-512 machine the update uses a vectorised kernel;
-// otherwise gonum's blas64.Syrk.
+// How FitEigen computes (see Covariance and SymEigen for the details and the
+// accuracy):
+//
+//   - the covariance: on integer data (raw pixels) exactly, as
+//     (N·XᵀX − S·Sᵀ)/(N(N−1)) with XᵀX and the column sums S in integer
+//     arithmetic, by 16-bit vector multiply-adds that skip all-zero groups of
+//     pixels; on other data by a float64 symmetric rank-k update on blocks of
+//     centred rows. Both read X without copying it and run on every core;
+//   - the eigendecomposition: all D eigenvalues but only the dim eigenvectors
+//     it returns (Householder tridiagonalisation, the eigenvalues of the
+//     tridiagonal matrix, inverse iteration, back-transformation), instead
+//     of all D eigenvectors as mat.EigenSym and np.linalg.eigh compute.
+//
+// The vector kernels are built with GOEXPERIMENT=simd on amd64 and pick
+// AVX-512 or AVX2+FMA at run time (lab/internal/vecmath); elsewhere every
+// covariance takes the float64 path with gonum's blas64.Syrk and the
+// eigensolver runs in plain Go. Results are deterministic: they do not depend
+// on the number of CPUs (the instruction set changes them by rounding only;
+// the integer covariance not at all).
 package pca
 
 import (
