@@ -227,7 +227,7 @@ def report(args, pca, gmm, mem):
              f"{go_info.get('gonum', '?')} |")
     L.append(f"| Python | {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
              f"scipy {scipy.__version__}, threadpoolctl {threadpoolctl.__version__} |")
-    L.append(f"| BLAS (Python) | {blas_s} |")
+    L.append(f"| BLAS (Python) | {blas_s}; `OPENBLAS_CORETYPE` {os.environ.get('OPENBLAS_CORETYPE') or 'unset'} |")
     L.append(f"| load average (1 min) | {args.load_start:.2f} before the run (other processes compete for the cores "
              f"if it is well above 0), {args.load_end:.2f} at the end (includes the benchmark's own threads) |")
     L.append(f"| data | MNIST training set, {args.n or 60000} images × 784 raw 0..255 pixels, float64 (loading "

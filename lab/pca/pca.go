@@ -166,9 +166,7 @@ func (p *PCA) Fit(X *mat.Dense) error {
 // eigenvectors it returns (Householder tridiagonalisation, the eigenvalues of
 // the tridiagonal matrix, inverse iteration, back-transformation: see
 // eigen.go); it agrees with mat.EigenSym (all eigenvectors by the QL
-// algorithm) to rounding: eigenvalues to about 1e-13 of the largest, and
-// eigenvectors up to sign to about 1e-15·λ₁/gap, where gap is the distance to
-// the nearest other eigenvalue.
+// algorithm) to rounding, as SymEigen says.
 func FitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, err error) {
 	mean, components, eigenvalues, _, err = fitEigen(X, dim)
 	return mean, components, eigenvalues, err
