@@ -124,7 +124,7 @@ func main() {
 type bench struct {
 	m            *ddpm.Model
 	x            []float32
-	labels       []uint8
+	labels       []int
 	sampleImages int
 	sampleSteps  int
 }
@@ -209,7 +209,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{m: m, x: train.Float32(), labels: train.Labels, sampleImages: *sampleImages, sampleSteps: *sampleSteps}
+	b := &bench{m: m, x: train.Float32(), labels: train.IntLabels(), sampleImages: *sampleImages, sampleSteps: *sampleSteps}
 	info := Info{
 		Backend:      backend.Describe(bk),
 		GOMAXPROCS:   runtime.GOMAXPROCS(0),

@@ -3,6 +3,8 @@ package autoencoder
 import (
 	"context"
 	"testing"
+
+	"github.com/mnistlab/golab/lab/internal/labtest"
 )
 
 // BenchmarkFitStep measures one training step of the default network
@@ -10,16 +12,6 @@ import (
 //
 //	go test -run NONE -bench FitStep -benchtime 100x ./lab/autoencoder
 func BenchmarkFitStep(b *testing.B) {
-	x := synthetic(1000, 9)
-	m, err := New(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := m.Fit(context.Background(), x, FitOptions{Steps: 2}); err != nil { // compile
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	if err := m.Fit(context.Background(), x, FitOptions{Steps: 2 + b.N}); err != nil {
-		b.Fatal(err)
-	}
+	x, m := labtest.Images(1000, 9), mustNew(b, Config{})
+	labtest.BenchmarkSteps(b, func(n int) error { return m.Fit(context.Background(), x, FitOptions{Steps: n}) })
 }

@@ -16,7 +16,7 @@
 // small convolutional network with the same 2-D bottleneck; an MLP trains in
 // minutes on a CPU.)
 //
-//	m, err := autoencoder.New(autoencoder.Config{Dir: dir}) // resumes from dir's latest checkpoint
+//	m, err := autoencoder.New(autoencoder.Config{Dir: dir}) // resumes from dir's newest checkpoint
 //	err = m.Fit(ctx, train.Float32(), autoencoder.FitOptions{SaveEvery: 500,
 //		Progress: func(p autoencoder.Progress) { bar.Update(p.Step, p.String()) }})
 //	z, err := m.Encode(test.Float32())        // N rows of 2 numbers: the map of new images
@@ -29,11 +29,11 @@
 // # Training time
 //
 // The default training, DefaultSteps = 4690 steps (10 epochs of the 60 000
-// training images), takes about 4 minutes on the 2-core development machine
-// (≈ 50 ms per step with GOEXPERIMENT=simd on the pure-Go backend, measured
-// at 245 s with other jobs running) and reaches a training loss of about 136
-// nats per image and a test reconstruction error (mean squared error per
-// pixel) of 0.037.
+// training images), takes about a minute on the 2-core development machine
+// (10–12 ms per step with GOEXPERIMENT=simd on the pure-Go backend,
+// BenchmarkFitStep with other jobs running) and reaches a training loss of
+// about 136 nats per image and a test reconstruction error (mean squared
+// error per pixel) of 0.037.
 //
 // # Checkpoints
 //
@@ -41,11 +41,12 @@
 // FitOptions.SaveEvery steps, at the last step and when its context is
 // cancelled. A checkpoint holds every variable of the model's Store — weights,
 // Adam's moments and step counters — plus the configuration, the loss history
-// and the training time, in this package's gob format; files are written
-// atomically (persist.WriteFileAtomic). New on a directory with checkpoints
-// resumes from the latest, and since the batch order depends only on the seed
-// and the epoch, a resumed run ends with exactly the weights of an
-// uninterrupted one. Open loads a checkpoint file or directory.
+// and the training time, in the checkpoint format of the lab's models; files
+// are written atomically. New on a directory with checkpoints resumes from the
+// newest intact one, and since the batch order depends only on the seed and
+// the epoch, a resumed run ends with exactly the weights of an uninterrupted
+// one. Open loads a checkpoint file or directory, LoadPretrained the shipped
+// model.
 //
 // Build with GOEXPERIMENT=simd: the pure-Go backend's vectorised matrix
 // multiplication is only compiled in with it.

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/mnistlab/golab/lab/autoencoder"
+	"github.com/mnistlab/golab/lab/checkpoints"
 )
 
 // Train a small autoencoder for a few steps with checkpoints, reload it from
@@ -34,7 +35,7 @@ func Example() {
 	l := m.Losses()
 	fmt.Println("steps:", m.Step(), "loss fell:", l[39] < l[0]/2)
 
-	ckpts, _ := autoencoder.Checkpoints(dir)
+	ckpts, _ := checkpoints.List(dir)
 	fmt.Println("checkpoints:", len(ckpts))
 
 	m2, err := autoencoder.New(cfg) // resumes from model-40.ckpt

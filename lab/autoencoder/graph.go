@@ -2,30 +2,16 @@ package autoencoder
 
 import (
 	"fmt"
-	"math"
 
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL, as in the GoMLX examples
-	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/mnistlab/golab/lab/internal/torchnn"
 )
 
 // XDim is the number of pixels of an MNIST image (28×28).
 const XDim = 784
-
-// linear is PyTorch's nn.Linear(in, out): y = x·W + b with W and b initialised
-// uniformly in ±1/√in.
-func linear(scope *model.Scope, name string, x *Node, out int) *Node {
-	in := x.Shape().Dim(-1)
-	bound := 1 / math.Sqrt(float64(in))
-	store := scope.Store()
-	init := func(g *Graph, shape shapes.Shape) *Node {
-		u := store.RandomUniform(g, shape) // [0, 1)
-		return AddScalar(MulScalar(u, 2*bound), -bound)
-	}
-	return layers.DenseWithBias(scope.At("%s", name).WithInitializer(init), x, out)
-}
 
 // encodeGraph is the encoder: x [batch, 784] → ReLU layers of the hidden
 // widths → a linear layer to the code [batch, code]. Variables under "encoder".
@@ -33,9 +19,9 @@ func encodeGraph(scope *model.Scope, x *Node, hidden []int, code int) *Node {
 	s := scope.At("encoder")
 	h := x
 	for i, w := range hidden {
-		h = activation.Relu(linear(s, layerName(i), h, w))
+		h = activation.Relu(torchnn.Linear(s, layerName(i), h, w))
 	}
-	return linear(s, layerName(len(hidden)), h, code)
+	return torchnn.Linear(s, layerName(len(hidden)), h, code)
 }
 
 // decodeGraph is the mirrored decoder: z [batch, code] → ReLU layers of the
@@ -44,9 +30,9 @@ func decodeGraph(scope *model.Scope, z *Node, hidden []int) *Node {
 	s := scope.At("decoder")
 	h := z
 	for i := range hidden {
-		h = activation.Relu(linear(s, layerName(i), h, hidden[len(hidden)-1-i]))
+		h = activation.Relu(torchnn.Linear(s, layerName(i), h, hidden[len(hidden)-1-i]))
 	}
-	return linear(s, layerName(len(hidden)), h, XDim)
+	return torchnn.Linear(s, layerName(len(hidden)), h, XDim)
 }
 
 func layerName(i int) string { return fmt.Sprintf("fc%d", i+1) }
@@ -60,8 +46,8 @@ func bceWithLogits(x, logits *Node) *Node {
 	return ReduceAllMean(ReduceSum(bce, -1))
 }
 
-// squaredError is the squared error of the reconstruction sigmoid(logits)
-// summed over pixels and over the batch.
-func squaredError(x, logits *Node) *Node {
-	return ReduceAllSum(Square(Sub(Sigmoid(logits), x)))
+// squaredErrors is the squared error of each image's reconstruction
+// sigmoid(logits), summed over its pixels: [batch, 1].
+func squaredErrors(x, logits *Node) *Node {
+	return ReduceAndKeep(Square(Sub(Sigmoid(logits), x)), ReduceSum, -1)
 }

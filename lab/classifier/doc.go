@@ -22,11 +22,11 @@
 //	j, err := judge.Judge(samples, askedDigits)        // samples: N×784 in [0, 1]
 //	fmt.Println(j.Accuracy, j.MeanConfidence, j.PerDigit)
 //
-//	m, err := classifier.New(classifier.Config{Dir: dir}) // resumes from dir's latest checkpoint
-//	err = m.Fit(ctx, train.Float32(), train.Labels, classifier.FitOptions{Epochs: 5, SaveEvery: 200})
-//	acc, err := m.Score(test.Float32(), test.Labels)
+//	m, err := classifier.New(classifier.Config{Dir: dir}) // resumes from dir's newest checkpoint
+//	err = m.Fit(ctx, train.Float32(), train.IntLabels(), classifier.FitOptions{Epochs: 5, SaveEvery: 200})
+//	acc, err := m.Score(test.Float32(), test.IntLabels())
 //	proba, err := m.PredictProba(x) // N rows of 10 probabilities
-//	err = m.SaveWeights(classifier.CheckpointPath(out, m.Step()))
+//	err = m.SaveWeights(checkpoints.Path(out, m.Step()))
 //
 // # The shipped model
 //
@@ -49,11 +49,12 @@
 // variable of the model's Store — weights, Adam's moments and step counters,
 // the random state of the dropout masks — plus the configuration, the loss
 // history and the training time. New on a directory with checkpoints resumes
-// from the latest, and since the batch order depends only on the seed and the
-// epoch, a resumed run ends with exactly the weights of an uninterrupted one.
+// from the newest intact one, and since the batch order depends only on the
+// seed and the epoch, a resumed run ends with exactly the weights of an
+// uninterrupted one.
 //
 // SaveWeights writes the network's weights alone (a third of the size), for
-// inference: Open loads either kind, from a file or from a directory's latest
+// inference: Open loads either kind, from a file or from a directory's newest
 // checkpoint, but a weights-only model cannot be trained further.
 //
 // Build with GOEXPERIMENT=simd: the pure-Go backend's vectorised matrix

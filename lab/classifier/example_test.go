@@ -6,17 +6,18 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mnistlab/golab/lab/checkpoints"
 	"github.com/mnistlab/golab/lab/classifier"
 )
 
 // bars draws n 28×28 images in [0, 1]: a vertical bar (labelled 1) or a
 // horizontal one (labelled 7), in columns or rows that vary with i.
-func bars(n int) ([]float32, []uint8) {
+func bars(n int) ([]float32, []int) {
 	x := make([]float32, n*classifier.XDim)
-	y := make([]uint8, n)
+	y := make([]int, n)
 	for i := range n {
 		pos := 6 + (i/2)%16
-		y[i] = uint8(1 + 6*(i%2))
+		y[i] = 1 + 6*(i%2)
 		for p := range classifier.XDim {
 			row, col := p/28, p%28
 			if (i%2 == 0 && col >= pos && col < pos+3 && row >= 4 && row < 24) ||
@@ -52,7 +53,7 @@ func Example() {
 
 	dir, _ := os.MkdirTemp("", "classifier-example")
 	defer os.RemoveAll(dir)
-	if err := m.SaveWeights(classifier.CheckpointPath(dir, m.Step())); err != nil {
+	if err := m.SaveWeights(checkpoints.Path(dir, m.Step())); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -63,7 +64,7 @@ func Example() {
 	}
 	p1, _ := m.Predict(gen)
 	p2, _ := w.Predict(gen)
-	fmt.Println("reloaded from", filepath.Base(classifier.CheckpointPath(dir, w.Step())), "predicts", p2, "same:", fmt.Sprint(p1) == fmt.Sprint(p2))
+	fmt.Println("reloaded from", filepath.Base(checkpoints.Path(dir, w.Step())), "predicts", p2, "same:", fmt.Sprint(p1) == fmt.Sprint(p2))
 	// Output:
 	// 40 steps, training accuracy 1.00
 	// judged 3 images: accuracy 0.67, digit 1 1.0, digit 7 0.5, digit 3 judged: false

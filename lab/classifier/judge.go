@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/mnistlab/golab/lab/internal/batch"
 )
 
 // Judgement scores images made by a generative model that was asked for
@@ -44,11 +46,7 @@ func (j Judgement) String() string {
 // the accuracy per digit. Rescale images of another range (a generator's
 // [−1, 1], say) to [0, 1] first.
 func (m *Classifier) Judge(x []float32, intended []int) (Judgement, error) {
-	n, err := checkImages(x)
-	if err != nil {
-		return Judgement{}, err
-	}
-	if err := checkIntended(intended, n); err != nil {
+	if _, err := checkData(x, intended); err != nil {
 		return Judgement{}, err
 	}
 	proba, err := m.PredictProba(x)
@@ -65,7 +63,7 @@ func JudgeProba(proba [][]float32, intended []int) (Judgement, error) {
 	if len(proba) == 0 {
 		return Judgement{}, fmt.Errorf("classifier: no images to judge")
 	}
-	if err := checkIntended(intended, len(proba)); err != nil {
+	if err := batch.Labels("classifier", intended, len(proba), Classes); err != nil {
 		return Judgement{}, err
 	}
 	var j Judgement
@@ -93,16 +91,4 @@ func JudgeProba(proba [][]float32, intended []int) (Judgement, error) {
 		}
 	}
 	return j, nil
-}
-
-func checkIntended(intended []int, n int) error {
-	if len(intended) != n {
-		return fmt.Errorf("classifier: %d intended digits for %d images", len(intended), n)
-	}
-	for i, d := range intended {
-		if d < 0 || d >= Classes {
-			return fmt.Errorf("classifier: intended digit %d is %d, want 0…9", i, d)
-		}
-	}
-	return nil
 }

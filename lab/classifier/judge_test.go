@@ -68,11 +68,7 @@ func TestJudgeProbaBadInput(t *testing.T) {
 func TestJudgeMatchesPredict(t *testing.T) {
 	m := mustNew(t, smallConfig(""))
 	x, y := synthetic(12, 10)
-	intended := make([]int, len(y))
-	for i, l := range y {
-		intended[i] = int(l)
-	}
-	j, err := m.Judge(x, intended)
+	j, err := m.Judge(x, y)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"time"
 
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/internal/batch"
+	"github.com/mnistlab/golab/lab/internal/ckpt"
+	"github.com/mnistlab/golab/lab/internal/train"
+	"github.com/mnistlab/golab/lab/pretrained"
 )
 
 // Defaults of Config.
@@ -28,10 +29,6 @@ const (
 // DefaultChannels are the output channels of the default network's two
 // convolution blocks.
 var DefaultChannels = []int{32, 64}
-
-// evalRows is the largest number of images sent through the network at once by
-// PredictProba, Predict, Score and Judge (bounds memory).
-const evalRows = 256
 
 // Config describes a classifier and how it is trained. The zero value of each
 // field selects its default.
@@ -53,7 +50,7 @@ type Config struct {
 	// BatchSize is the number of images per training step (default 128).
 	BatchSize int
 	// Dir is the directory of the full checkpoints; "" keeps none. New resumes
-	// from the latest checkpoint found there.
+	// from the newest checkpoint found there.
 	Dir string
 }
 
@@ -63,19 +60,18 @@ func (c Config) withDefaults() Config {
 	} else {
 		c.Channels = slices.Clone(c.Channels)
 	}
-	if c.Hidden == 0 {
-		c.Hidden = DefaultHidden
-	}
-	if c.Dropout == 0 {
-		c.Dropout = DefaultDropout
-	}
-	if c.LearningRate == 0 {
-		c.LearningRate = DefaultLearningRate
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = DefaultBatchSize
-	}
+	train.Default(&c.Hidden, DefaultHidden)
+	train.Default(&c.Dropout, DefaultDropout)
+	train.Default(&c.LearningRate, DefaultLearningRate)
+	train.Default(&c.BatchSize, DefaultBatchSize)
 	return c
+}
+
+// settings are how the model trains: batches of BatchSize from the seed's
+// permutations, one epoch by default, the loss and the batch accuracy
+// recorded.
+func (c Config) settings() train.Settings {
+	return train.Settings{Dir: c.Dir, Seed: c.Seed, BatchSize: c.BatchSize, Values: []string{"loss", "accuracy"}}
 }
 
 func (c Config) validate() error {
@@ -92,12 +88,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("classifier: Hidden=%d, want ≥ 1", c.Hidden)
 	case c.Dropout >= 1 || math.IsNaN(c.Dropout):
 		return fmt.Errorf("classifier: Dropout=%g, want < 1", c.Dropout)
-	case c.BatchSize < 1:
-		return fmt.Errorf("classifier: BatchSize=%d, want ≥ 1", c.BatchSize)
-	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("classifier: LearningRate=%g, want > 0", c.LearningRate)
 	}
-	return nil
+	return train.CheckOptimizer("classifier", c.LearningRate, c.BatchSize)
 }
 
 // sameModel reports whether c and o describe the same network and training
@@ -116,76 +108,72 @@ func (c Config) describe() string {
 // Create it with New, Open or LoadPretrained. It is not safe for concurrent
 // use.
 type Classifier struct {
-	cfg         Config
-	backend     compute.Backend
-	store       *model.Store
-	step        int
-	losses      []float32
-	elapsed     time.Duration // time spent in training steps, over all Fit calls
-	weightsOnly bool          // loaded from a weights-only file: no optimizer state
+	cfg  Config
+	core *train.Core[Config]
 
 	trainExec, probaExec *model.Exec
-
-	permEpoch int
-	perm      []int
 }
 
 // New creates a classifier from cfg (zero fields take their defaults). If
-// cfg.Dir holds checkpoints, the latest is loaded — weights, Adam state, step
-// and loss history — and its configuration must match cfg. Otherwise the
-// weights are initialised from cfg.Seed (He-normal kernels, zero biases).
-func New(cfg Config) (*Classifier, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+// cfg.Dir holds checkpoints, the newest intact one is loaded — weights, Adam
+// state, step and loss history — and its configuration must match cfg.
+// Otherwise the weights are initialised from cfg.Seed (He-normal kernels,
+// zero biases).
+func New(cfg Config) (*Classifier, error) { return build(kind.Start(cfg, cfg.Dir)) }
+
+// Open loads a classifier from a checkpoint file, or from the newest intact
+// checkpoint of a directory: a full checkpoint (Save) or a weights-only file
+// (SaveWeights). From a full checkpoint, Config.Dir is the file's directory,
+// so further training saves next to it; a weights-only model has no Dir and
+// is for inference only.
+func Open(path string) (*Classifier, error) { return build(kind.Load(path)) }
+
+// LoadPretrained loads the classifier shipped with the lab
+// (lab/pretrained/classifier, see its README.md for how it was trained and
+// its test accuracy), ready for Predict, Score and Judge.
+func LoadPretrained() (*Classifier, error) { return build(kind.Pretrained(pretrained.Classifier)) }
+
+// kind describes the classifier's checkpoint files (package
+// lab/internal/ckpt): the configuration, the variables of the Store — all of
+// them in a full checkpoint (weights, Adam's moments and step, global step,
+// random state), only the network's in a weights-only file — the loss and
+// batch accuracy of every step and the training time.
+var kind = ckpt.Kind[Config]{Name: "classifier", Format: "golab-classifier/1",
+	Defaults: Config.withDefaults, Validate: Config.validate, Dir: func(c *Config) *string { return &c.Dir },
+	Same: Config.sameModel, Describe: Config.describe}
+
+// build makes the model of a prepared configuration, from checkpoint f or
+// (nil) fresh weights.
+func build(cfg Config, f *ckpt.File[Config], err error) (*Classifier, error) {
+	if err != nil {
 		return nil, err
 	}
-	if cfg.Dir != "" {
-		path, err := latest(cfg.Dir)
-		if err != nil {
+	if f != nil {
+		nw := 0
+		for _, v := range f.Variables {
+			if isWeight(v.Path) {
+				nw++
+			}
+		}
+		if want := 2*len(cfg.Channels) + 4; nw != want { // kernel and bias per layer
+			return nil, fmt.Errorf("classifier: checkpoint has %d network variables, want %d", nw, want)
+		}
+	}
+	return train.Build(kind, cfg, cfg.settings(), f, nil, func(core *train.Core[Config]) (*Classifier, error) {
+		m := &Classifier{cfg: cfg, core: core}
+		if err := m.buildExecs(); err != nil {
 			return nil, err
 		}
-		if path != "" {
-			ck, err := readCheckpoint(path)
-			if err != nil {
-				return nil, err
-			}
-			if !ck.Config.sameModel(cfg) {
-				return nil, fmt.Errorf("classifier: checkpoint %s has %s, not %s (use another directory)",
-					path, ck.Config.describe(), cfg.describe())
-			}
-			if ck.WeightsOnly {
-				return nil, fmt.Errorf("classifier: %s holds weights only, not a training checkpoint (use Open to load it, or another directory)", path)
-			}
-			return fromCheckpoint(ck, cfg.Dir)
-		}
-	}
-	m, err := newModel(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.store.SetRNGStateFromSeed(cfg.Seed); err != nil {
-		return nil, fmt.Errorf("classifier: %w", err)
-	}
-	if err := m.initialize(); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-func newModel(cfg Config) (*Classifier, error) {
-	b, err := backend.New()
-	if err != nil {
-		return nil, err
-	}
-	m := &Classifier{cfg: cfg, backend: b, store: model.NewStore(), permEpoch: -1}
-	return m, m.buildExecs()
+		return m, m.initialize()
+	})
 }
 
 func (m *Classifier) buildExecs() error {
 	cfg := m.cfg
+	b, store := m.core.Backend, m.core.Store
 	opt := optimizer.Adam().LearningRate(cfg.LearningRate).Epsilon(1e-8).Done()
 	var err error
-	m.trainExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x, labels *Node) (*Node, *Node) {
+	m.trainExec, err = model.NewExec(b, store, func(scope *model.Scope, x, labels *Node) (*Node, *Node) {
 		scope.Store().SetTraining(x.Graph(), true)
 		logits := logitsGraph(scope, x, cfg)
 		loss := crossEntropy(logits, labels)
@@ -195,7 +183,7 @@ func (m *Classifier) buildExecs() error {
 	if err != nil {
 		return fmt.Errorf("classifier: %w", err)
 	}
-	m.probaExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x *Node) *Node {
+	m.probaExec, err = model.NewExec(b, store, func(scope *model.Scope, x *Node) *Node {
 		return Softmax(logitsGraph(scope, x, cfg), -1)
 	})
 	if err != nil {
@@ -222,24 +210,24 @@ func (m *Classifier) Config() Config {
 }
 
 // Step is the number of training steps taken so far.
-func (m *Classifier) Step() int { return m.step }
+func (m *Classifier) Step() int { return m.core.Record.Step }
 
 // Losses returns the training loss of every step so far (element i is step
 // i+1): the batch's mean cross-entropy in nats.
-func (m *Classifier) Losses() []float32 { return slices.Clone(m.losses) }
+func (m *Classifier) Losses() []float32 { return slices.Clone(m.core.Record.Losses) }
 
 // TrainingTime is the total time spent in training steps so far, summed over
 // every Fit call (and the runs before the checkpoint it was resumed from).
-func (m *Classifier) TrainingTime() time.Duration { return m.elapsed }
+func (m *Classifier) TrainingTime() time.Duration { return m.core.Record.Elapsed }
 
 // WeightsOnly reports whether the classifier was loaded from a weights-only
 // file (SaveWeights), which has no optimizer state and cannot be trained
 // further.
-func (m *Classifier) WeightsOnly() bool { return m.weightsOnly }
+func (m *Classifier) WeightsOnly() bool { return m.core.WeightsOnly }
 
 // NumParameters is the number of trainable weights of the network.
 func (m *Classifier) NumParameters() int {
-	return m.store.Scope("/" + modelScope).NumParameters()
+	return m.core.Store.Scope("/" + modelScope).NumParameters()
 }
 
 // Architecture describes the network in one line, e.g.
@@ -249,165 +237,64 @@ func (m *Classifier) Architecture() string { return describeArch(m.cfg) }
 // String describes the model, e.g. "Classifier conv3×3(32)-pool-… seed=0
 // lr=0.001 batch=128, 421642 parameters, step 1407".
 func (m *Classifier) String() string {
-	return fmt.Sprintf("Classifier %s, %d parameters, step %d", m.cfg.describe(), m.NumParameters(), m.step)
+	return fmt.Sprintf("Classifier %s, %d parameters, step %d", m.cfg.describe(), m.NumParameters(), m.Step())
 }
 
-// FitOptions control Fit.
-type FitOptions struct {
-	// Steps is the step at which training stops: Fit takes Steps − Step()
-	// more steps, none if the model is already there.
-	Steps int
-	// Epochs, if Steps is 0, sets Steps to Epochs passes over the data
-	// (Epochs·⌈N/BatchSize⌉ steps). When both are 0, Steps is one epoch.
-	Epochs int
-	// SaveEvery: when Config.Dir is set, a checkpoint is written every
-	// SaveEvery steps (0: none), and always at the last step and when the
-	// context is cancelled.
-	SaveEvery int
-	// Progress, if set, is called after every step.
-	Progress func(Progress)
-}
+// FitOptions control Fit: Steps or Epochs (default one epoch), SaveEvery,
+// Progress. See train.Options.
+type FitOptions = train.Options
 
-// Progress reports one training step to FitOptions.Progress.
-type Progress struct {
-	Step, Steps int
-	Epoch       int     // the epoch of this step, from 0
-	Loss        float64 // this step's batch cross-entropy
-	Running     float64 // mean loss of the last (up to) 100 steps
-	Accuracy    float64 // training accuracy of the last (up to) 100 batches, dropout on
-	Elapsed     time.Duration
-	Checkpoint  string // checkpoint written after this step, if any
-}
-
-// String formats the smoothed loss and accuracy, e.g. "loss=0.0612 acc=98.1%".
-func (p Progress) String() string {
-	return fmt.Sprintf("loss=%.4f acc=%.1f%%", p.Running, 100*p.Accuracy)
-}
+// Progress reports one training step to FitOptions.Progress: Loss and
+// Running are the batch's cross-entropy and its mean over the last 100
+// steps, Metric("accuracy") the mean training accuracy of the last 100
+// batches (dropout on).
+type Progress = train.Progress
 
 // Fit trains the classifier on x — N images of 784 values in [0, 1],
-// row-major, as mnist.Set.Float32 returns — and their labels 0…9, minimising
-// the cross-entropy with Adam. Each step takes the next batch of a per-epoch
-// shuffle determined by Config.Seed and the epoch, and the dropout masks come
-// from the model's random state (saved in checkpoints), so training is
-// deterministic and a run resumed from a checkpoint takes exactly the steps
-// of an uninterrupted one.
+// row-major, as mnist.Set.Float32 returns — and their labels 0…9
+// (mnist.Set.IntLabels), minimising the cross-entropy with Adam. Each step
+// takes the next batch of a per-epoch shuffle determined by Config.Seed and
+// the epoch, and the dropout masks come from the model's random state (saved
+// in checkpoints), so training is deterministic and a run resumed from a
+// checkpoint takes exactly the steps of an uninterrupted one.
 //
-// If ctx is cancelled, Fit saves a checkpoint (when Config.Dir is set) and
-// returns ctx's error. A loss that becomes NaN or infinite is an error.
-func (m *Classifier) Fit(ctx context.Context, x []float32, labels []uint8, opts FitOptions) error {
-	n, err := checkImages(x)
+// With Config.Dir set, checkpoints are written every opts.SaveEvery steps, at
+// the last step and when ctx is cancelled; Fit then returns ctx's error. A
+// loss that becomes NaN or infinite is an error.
+func (m *Classifier) Fit(ctx context.Context, x []float32, labels []int, opts FitOptions) error {
+	n, err := checkData(x, labels)
 	if err != nil {
 		return err
 	}
-	if err := checkLabels(labels, n); err != nil {
-		return err
-	}
-	if opts.Steps < 0 || opts.Epochs < 0 || opts.SaveEvery < 0 {
-		return fmt.Errorf("classifier: Steps=%d Epochs=%d SaveEvery=%d, want ≥ 0", opts.Steps, opts.Epochs, opts.SaveEvery)
-	}
-	if m.weightsOnly {
-		return fmt.Errorf("classifier: this model was loaded from a weights-only file (no optimizer state) and cannot be trained further; train from a full checkpoint or New")
-	}
 	bs := min(m.cfg.BatchSize, n)
-	perEpoch := (n + bs - 1) / bs
-	steps := opts.Steps
-	if steps == 0 {
-		steps = max(1, opts.Epochs) * perEpoch
-	}
-	xbuf := make([]float32, bs*XDim)
-	ybuf := make([]int32, bs)
-	var accs []float32
-	start := time.Now()
-	for m.step < steps {
-		if err := ctx.Err(); err != nil {
-			if m.cfg.Dir != "" {
-				if _, serr := m.Save(); serr != nil {
-					return serr
-				}
-			}
-			return err
-		}
-		stepStart := time.Now()
-		epoch, b := m.step/perEpoch, m.step%perEpoch
-		idx := m.permutation(epoch, n)[b*bs : min((b+1)*bs, n)]
-		xb, yb := xbuf[:len(idx)*XDim], ybuf[:len(idx)]
+	xbuf, ybuf := make([]float32, bs*XDim), make([]int32, bs)
+	return m.core.Train(ctx, opts, n, func(_ int, idx []int) ([]float64, error) {
+		xb, yb := batch.Gather(xbuf, x, XDim, idx), ybuf[:len(idx)]
 		for i, j := range idx {
-			copy(xb[i*XDim:(i+1)*XDim], x[j*XDim:(j+1)*XDim])
 			yb[i] = int32(labels[j])
 		}
 		outs, err := m.trainExec.Call(tensors.FromFlatDataAndDimensions(xb, len(idx), XDim),
 			tensors.FromFlatDataAndDimensions(yb, len(idx)))
-		if err != nil {
-			return fmt.Errorf("classifier: training step %d: %w", m.step+1, err)
+		v := train.Scalars(outs)
+		if err == nil {
+			v[1] /= float64(len(idx)) // correct predictions → accuracy
 		}
-		loss := scalar(outs[0])
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return fmt.Errorf("classifier: training diverged at step %d (loss=%v)", m.step+1, loss)
-		}
-		m.step++
-		m.losses = append(m.losses, float32(loss))
-		accs = append(accs, float32(scalar(outs[1])/float64(len(idx))))
-		m.elapsed += time.Since(stepStart)
-		p := Progress{Step: m.step, Steps: steps, Epoch: epoch, Loss: loss, Running: lastMean(m.losses, 100),
-			Accuracy: lastMean(accs, 100), Elapsed: time.Since(start)}
-		if m.cfg.Dir != "" && ((opts.SaveEvery > 0 && m.step%opts.SaveEvery == 0) || m.step == steps) {
-			if p.Checkpoint, err = m.Save(); err != nil {
-				return err
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(p)
-		}
-	}
-	return nil
-}
-
-// permutation returns the shuffled order of epoch, a function of the seed and
-// the epoch only, so a resumed run sees the same batches.
-func (m *Classifier) permutation(epoch, n int) []int {
-	if m.permEpoch != epoch || len(m.perm) != n {
-		r := rand.New(rand.NewPCG(uint64(m.cfg.Seed), uint64(epoch)))
-		m.perm = r.Perm(n)
-		m.permEpoch = epoch
-	}
-	return m.perm
+		return v, err
+	})
 }
 
 // PredictProba returns, for each image of x (N×784 values in [0, 1],
 // row-major), the probabilities of the 10 digits (a softmax: each row sums
-// to 1). Images are processed in batches of at most 1000.
+// to 1). Images go through the network in batches of at most 256.
 func (m *Classifier) PredictProba(x []float32) ([][]float32, error) {
-	n, err := checkImages(x)
-	if err != nil {
+	if _, err := batch.Images("classifier", x); err != nil {
 		return nil, err
 	}
-	chunk := min(n, evalRows)
-	out := make([][]float32, 0, n)
-	var pad []float32
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		in := x[lo*XDim : hi*XDim]
-		if hi-lo < chunk { // pad the last batch: one compiled shape for all
-			if pad == nil {
-				pad = make([]float32, chunk*XDim)
-			}
-			copy(pad, in)
-			clear(pad[len(in):])
-			in = pad
-		}
-		res, err := m.probaExec.Call(tensors.FromFlatDataAndDimensions(in, chunk, XDim))
-		if err != nil {
-			return nil, fmt.Errorf("classifier: %w", err)
-		}
-		flat, err := tensors.CopyFlatData[float32](res[0])
-		if err != nil {
-			return nil, fmt.Errorf("classifier: %w", err)
-		}
-		for i := range hi - lo {
-			out = append(out, flat[i*Classes:(i+1)*Classes:(i+1)*Classes])
-		}
+	out, err := batch.Apply(m.probaExec, x, XDim, Classes)
+	if err != nil {
+		return nil, fmt.Errorf("classifier: %w", err)
 	}
-	return out, nil
+	return out[0], nil
 }
 
 // Predict returns the most probable digit of each image of x (N×784 values
@@ -425,13 +312,10 @@ func (m *Classifier) Predict(x []float32) ([]int, error) {
 }
 
 // Score is the accuracy of Predict on images x (N×784 values in [0, 1]):
-// the fraction of images whose predicted digit is their label.
-func (m *Classifier) Score(x []float32, labels []uint8) (float64, error) {
-	n, err := checkImages(x)
+// the fraction of images whose predicted digit is their label (0…9).
+func (m *Classifier) Score(x []float32, labels []int) (float64, error) {
+	n, err := checkData(x, labels)
 	if err != nil {
-		return 0, err
-	}
-	if err := checkLabels(labels, n); err != nil {
 		return 0, err
 	}
 	pred, err := m.Predict(x)
@@ -440,37 +324,21 @@ func (m *Classifier) Score(x []float32, labels []uint8) (float64, error) {
 	}
 	correct := 0
 	for i, p := range pred {
-		if p == int(labels[i]) {
+		if p == labels[i] {
 			correct++
 		}
 	}
 	return float64(correct) / float64(n), nil
 }
 
-// checkImages returns the number of images in x, or an error if x is not
-// N ≥ 1 rows of 784 finite values.
-func checkImages(x []float32) (int, error) {
-	if len(x) == 0 || len(x)%XDim != 0 {
-		return 0, fmt.Errorf("classifier: got %d values, want N×%d (N ≥ 1 images of 28×28 values in [0,1])", len(x), XDim)
+// checkData returns the number of images in x, or an error unless x holds
+// N ≥ 1 images of 784 values in [0, 1] and labels N digits 0…9.
+func checkData(x []float32, labels []int) (int, error) {
+	n, err := batch.Images("classifier", x)
+	if err != nil {
+		return 0, err
 	}
-	for i, v := range x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return 0, fmt.Errorf("classifier: image %d pixel %d is %v, want a finite value in [0,1]", i/XDim, i%XDim, v)
-		}
-	}
-	return len(x) / XDim, nil
-}
-
-func checkLabels(labels []uint8, n int) error {
-	if len(labels) != n {
-		return fmt.Errorf("classifier: %d labels for %d images", len(labels), n)
-	}
-	for i, l := range labels {
-		if l >= Classes {
-			return fmt.Errorf("classifier: label %d is %d, want 0…9", i, l)
-		}
-	}
-	return nil
+	return n, batch.Labels("classifier", labels, n, Classes)
 }
 
 func argmax(p []float32) int {
@@ -481,23 +349,4 @@ func argmax(p []float32) int {
 		}
 	}
 	return best
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
-}
-
-func lastMean(h []float32, w int) float64 {
-	h = h[max(0, len(h)-w):]
-	s := 0.0
-	for _, v := range h {
-		s += float64(v)
-	}
-	return s / float64(max(1, len(h)))
 }

@@ -14,20 +14,16 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/checkpoints"
+	"github.com/mnistlab/golab/lab/internal/batch"
+	"github.com/mnistlab/golab/lab/internal/labtest"
 )
 
 func smallConfig(dir string) Config {
 	return Config{Channels: []int{4, 8}, Hidden: 16, Seed: 3, BatchSize: 20, LearningRate: 3e-3, Dir: dir}
 }
 
-func mustNew(t *testing.T, cfg Config) *Classifier {
-	t.Helper()
-	m, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func mustNew(t testing.TB, cfg Config) *Classifier { return labtest.Must(New(cfg))(t) }
 
 func mustProba(t *testing.T, m *Classifier, x []float32) [][]float32 {
 	t.Helper()
@@ -36,10 +32,6 @@ func mustProba(t *testing.T, m *Classifier, x []float32) [][]float32 {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func equalRows(a, b [][]float32) bool {
-	return slices.EqualFunc(a, b, func(x, y []float32) bool { return slices.Equal(x, y) })
 }
 
 func TestDefaultsShapesAndParameters(t *testing.T) {
@@ -166,9 +158,9 @@ func TestBadInput(t *testing.T) {
 	add("Predict NaN pixel", err)
 	_, err = m.Score(x, y[:2])
 	add("Score 2 labels for 3 images", err)
-	_, err = m.Score(x, []uint8{1, 10, 2})
+	_, err = m.Score(x, []int{1, 10, 2})
 	add("Score label 10", err)
-	add("Fit label 12", m.Fit(context.Background(), x, []uint8{0, 12, 1}, FitOptions{Steps: 1}))
+	add("Fit label 12", m.Fit(context.Background(), x, []int{0, 12, 1}, FitOptions{Steps: 1}))
 	add("Fit NaN pixel", m.Fit(context.Background(), nan, y, FitOptions{Steps: 1}))
 	add("Fit Steps=-1", m.Fit(context.Background(), x, y, FitOptions{Steps: -1}))
 	_, err = m.Judge(x, []int{0, 1})
@@ -198,12 +190,12 @@ func TestSeedDeterminesInitialisation(t *testing.T) {
 	x, _ := synthetic(6, 2)
 	a := mustProba(t, mustNew(t, smallConfig("")), x)
 	b := mustProba(t, mustNew(t, smallConfig("")), x)
-	if !equalRows(a, b) {
+	if !labtest.EqualRows(a, b) {
 		t.Fatal("same seed gave different predictions")
 	}
 	cfg := smallConfig("")
 	cfg.Seed++
-	if equalRows(a, mustProba(t, mustNew(t, cfg), x)) {
+	if labtest.EqualRows(a, mustProba(t, mustNew(t, cfg), x)) {
 		t.Fatal("different seeds gave identical predictions")
 	}
 }
@@ -219,6 +211,9 @@ func TestTrainingLearnsFixedBatch(t *testing.T) {
 	l := m.Losses()
 	if m.Step() != 40 || len(l) != 40 || calls != 40 || last.Step != 40 || last.Steps != 40 || last.Epoch != 39 {
 		t.Fatalf("step %d, %d losses, %d progress calls, last %+v", m.Step(), len(l), calls, last)
+	}
+	if acc := last.Metric("accuracy"); !(acc > 0.5 && acc <= 1) || !strings.HasPrefix(last.String(), "loss=") {
+		t.Fatalf("running training accuracy %v, progress %q", acc, last)
 	}
 	// Three classes at chance: loss ≈ ln 10 at first (10 outputs).
 	if !(l[0] > 1.5 && l[39] < 0.25*l[0]) {
@@ -278,47 +273,28 @@ func TestEpochsAndDropoutDeterminism(t *testing.T) {
 	if a.Step() != 6 {
 		t.Fatalf("2 epochs of 50 images in batches of 20: %d steps, want 6", a.Step())
 	}
-	if !slices.Equal(a.Losses(), b.Losses()) || !equalRows(mustProba(t, a, x), mustProba(t, b, x)) {
+	if !slices.Equal(a.Losses(), b.Losses()) || !labtest.EqualRows(mustProba(t, a, x), mustProba(t, b, x)) {
 		t.Fatal("two runs with the same seed differ")
 	}
 }
 
-func TestCheckpointRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	x, y := synthetic(60, 5)
-	m := mustNew(t, smallConfig(dir))
-	if err := m.Fit(context.Background(), x, y, FitOptions{Steps: 7, SaveEvery: 5}); err != nil {
-		t.Fatal(err)
-	}
-	paths, err := Checkpoints(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{CheckpointPath(dir, 5), CheckpointPath(dir, 7)}; !slices.Equal(paths, want) {
-		t.Fatalf("checkpoints %v, want %v", paths, want)
-	}
-	for _, load := range []func() (*Classifier, error){
-		func() (*Classifier, error) { return Open(dir) },
-		func() (*Classifier, error) { return New(smallConfig(dir)) },
-	} {
-		m2, err := load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m2.Step() != 7 || !m2.Config().sameModel(m.Config()) || !slices.Equal(m2.Losses(), m.Losses()) ||
-			m2.TrainingTime() != m.TrainingTime() || m.TrainingTime() <= 0 || m2.WeightsOnly() || m2.Config().Dir != dir {
-			t.Fatalf("reloaded: step %d config %+v losses %v", m2.Step(), m2.Config(), m2.Losses())
-		}
-		if !equalRows(mustProba(t, m, x), mustProba(t, m2, x)) {
-			t.Fatal("PredictProba differs after the checkpoint round trip")
-		}
-	}
-	// A different configuration does not silently load these weights.
-	other := smallConfig(dir)
-	other.Hidden = 32
-	if _, err := New(other); err == nil || !strings.Contains(err.Error(), "checkpoint") {
-		t.Fatalf("New with another architecture: err %v", err)
-	}
+// TestContract runs the checks every model shares: checkpoints, round
+// trips, resumption bit for bit (the same dropout masks included),
+// cancellation, damaged files.
+func TestContract(t *testing.T) {
+	x, y := synthetic(90, 6)
+	labtest.Contract(t, labtest.Case[*Classifier]{
+		Name: "classifier",
+		New:  func(dir string) (*Classifier, error) { return New(smallConfig(dir)) },
+		Other: func(dir string) (*Classifier, error) {
+			cfg := smallConfig(dir)
+			cfg.Hidden = 32
+			return New(cfg)
+		},
+		Open:  Open,
+		Fit:   func(ctx context.Context, m *Classifier, o FitOptions) error { return m.Fit(ctx, x, y, o) },
+		Store: func(m *Classifier) *model.Store { return m.core.Store },
+	})
 }
 
 func TestSaveWeightsRoundTrip(t *testing.T) {
@@ -329,16 +305,17 @@ func TestSaveWeightsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	wdir := t.TempDir()
-	wpath := CheckpointPath(wdir, m.Step())
+	wpath := checkpoints.Path(wdir, m.Step())
 	if err := m.SaveWeights(wpath); err != nil {
 		t.Fatal(err)
 	}
 	// The weights-only file holds the network's variables and nothing else.
-	var full, weights checkpoint
-	if err := readInto(CheckpointPath(dir, 4), &full); err != nil {
+	full, err := kind.Read(checkpoints.Path(dir, 4))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := readInto(wpath, &weights); err != nil {
+	weights, err := kind.Read(wpath)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var wantPaths, adam []string
@@ -356,7 +333,7 @@ func TestSaveWeightsRoundTrip(t *testing.T) {
 	if !weights.WeightsOnly || full.WeightsOnly || len(wantPaths) != 8 || !slices.Equal(gotPaths, wantPaths) || len(adam) < 16 {
 		t.Fatalf("weights-only file has %v; full checkpoint's weights %v, %d Adam variables", gotPaths, wantPaths, len(adam))
 	}
-	fiFull, _ := os.Stat(CheckpointPath(dir, 4))
+	fiFull, _ := os.Stat(checkpoints.Path(dir, 4))
 	fiW, _ := os.Stat(wpath)
 	if !(fiW.Size() < fiFull.Size()/2) {
 		t.Fatalf("weights-only file %d bytes, full checkpoint %d", fiW.Size(), fiFull.Size())
@@ -370,7 +347,7 @@ func TestSaveWeightsRoundTrip(t *testing.T) {
 		if !w.WeightsOnly() || w.Step() != 4 || w.Config().Dir != "" || !w.Config().sameModel(m.Config()) || w.NumParameters() != m.NumParameters() {
 			t.Fatalf("Open(%s): weightsOnly %v step %d config %+v", path, w.WeightsOnly(), w.Step(), w.Config())
 		}
-		if !equalRows(mustProba(t, m, x), mustProba(t, w, x)) {
+		if !labtest.EqualRows(mustProba(t, m, x), mustProba(t, w, x)) {
 			t.Fatal("PredictProba differs after SaveWeights → Open")
 		}
 		if err := w.Fit(context.Background(), x, y, FitOptions{Steps: 6}); err == nil || !strings.Contains(err.Error(), "weights-only") {
@@ -387,65 +364,6 @@ func TestSaveWeightsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestResumeAfterInterruption(t *testing.T) {
-	x, y := synthetic(90, 6)
-	opts := FitOptions{Steps: 12, SaveEvery: 5}
-
-	full := mustNew(t, smallConfig(t.TempDir()))
-	if err := full.Fit(context.Background(), x, y, opts); err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	a := mustNew(t, smallConfig(dir))
-	if err := a.Fit(context.Background(), x, y, FitOptions{Steps: 7, SaveEvery: 5}); err != nil {
-		t.Fatal(err)
-	}
-	// Pretend the run died after step 5's checkpoint: drop the later one.
-	if err := os.Remove(CheckpointPath(dir, 7)); err != nil {
-		t.Fatal(err)
-	}
-	b := mustNew(t, smallConfig(dir))
-	if b.Step() != 5 {
-		t.Fatalf("resumed at step %d, want 5", b.Step())
-	}
-	if err := b.Fit(context.Background(), x, y, opts); err != nil {
-		t.Fatal(err)
-	}
-	if b.Step() != 12 {
-		t.Fatalf("ended at step %d", b.Step())
-	}
-	// Same batches and same dropout masks: exactly the same weights.
-	if !equalRows(mustProba(t, full, x), mustProba(t, b, x)) {
-		t.Fatal("resumed and uninterrupted runs predict differently")
-	}
-	if !slices.Equal(full.Losses(), b.Losses()) {
-		t.Fatal("loss history differs between resumed and uninterrupted runs")
-	}
-	paths, _ := Checkpoints(dir)
-	if want := []string{CheckpointPath(dir, 5), CheckpointPath(dir, 10), CheckpointPath(dir, 12)}; !slices.Equal(paths, want) {
-		t.Fatalf("checkpoints %v, want %v", paths, want)
-	}
-}
-
-func TestCancelSavesCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	m := mustNew(t, smallConfig(dir))
-	ctx, cancel := context.WithCancel(context.Background())
-	x, y := synthetic(30, 7)
-	err := m.Fit(ctx, x, y, FitOptions{Steps: 100, Progress: func(p Progress) {
-		if p.Step == 3 {
-			cancel()
-		}
-	}})
-	if err != context.Canceled || m.Step() != 3 {
-		t.Fatalf("Fit: err %v at step %d, want context.Canceled at 3", err, m.Step())
-	}
-	if p, _ := latest(dir); p != CheckpointPath(dir, 3) {
-		t.Fatalf("latest checkpoint %q", p)
-	}
-}
-
 func TestDivergenceIsAnError(t *testing.T) {
 	x, y := synthetic(20, 8)
 	m := mustNew(t, Config{Channels: []int{4}, Hidden: 8, Seed: 1, BatchSize: 20, LearningRate: 1e30})
@@ -459,12 +377,12 @@ func TestPredictBatching(t *testing.T) {
 	// More images than one evaluation batch, with a partial last batch:
 	// the same probabilities as one image at a time.
 	m := mustNew(t, smallConfig(""))
-	x, _ := synthetic(evalRows+7, 9)
+	x, _ := synthetic(batch.Size+7, 9)
 	all := mustProba(t, m, x)
-	if len(all) != evalRows+7 {
+	if len(all) != batch.Size+7 {
 		t.Fatalf("%d rows", len(all))
 	}
-	for _, i := range []int{0, evalRows - 1, evalRows, evalRows + 6} {
+	for _, i := range []int{0, batch.Size - 1, batch.Size, batch.Size + 6} {
 		one := mustProba(t, m, x[i*XDim:(i+1)*XDim])
 		for j := range Classes {
 			if math.Abs(float64(one[0][j]-all[i][j])) > 1e-5 {

@@ -26,7 +26,7 @@ func ExampleModel_Sample() {
 		panic(err)
 	}
 	images := make([]float32, 8*ddpm.XDim) // eight blank "images"
-	labels := []uint8{0, 1, 2, 3, 4, 5, 6, 7}
+	labels := []int{0, 1, 2, 3, 4, 5, 6, 7}
 	if err := m.Fit(context.Background(), images, labels, ddpm.FitOptions{Steps: 3}); err != nil {
 		panic(err)
 	}

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/internal/batch"
 	"github.com/mnistlab/golab/lab/internal/ckpt"
+	"github.com/mnistlab/golab/lab/internal/train"
 	"github.com/mnistlab/golab/lab/pretrained"
 )
 
@@ -83,38 +83,29 @@ type Config struct {
 	// BatchSize is the number of images per step (default 128).
 	BatchSize int
 	// Dir is the checkpoint directory; "" keeps none. New resumes from the
-	// latest checkpoint found there.
+	// newest checkpoint found there.
 	Dir string
 }
 
 func (c Config) withDefaults() Config {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&c.T, DefaultT)
-	def(&c.Hidden, DefaultHidden)
-	def(&c.Blocks, DefaultBlocks)
-	def(&c.LabelDim, DefaultLabelDim)
-	def(&c.TimeDim, DefaultTimeDim)
-	def(&c.BatchSize, DefaultBatchSize)
-	if c.Schedule == "" {
-		c.Schedule = "cosine"
-	}
-	if c.Target == "" {
-		c.Target = TargetImage
-	}
-	if c.PUncond == 0 {
-		c.PUncond = DefaultPUncond
-	}
-	if c.EMADecay == 0 {
-		c.EMADecay = DefaultEMADecay
-	}
-	if c.LearningRate == 0 {
-		c.LearningRate = DefaultLearningRate
-	}
+	train.Default(&c.T, DefaultT)
+	train.Default(&c.Hidden, DefaultHidden)
+	train.Default(&c.Blocks, DefaultBlocks)
+	train.Default(&c.LabelDim, DefaultLabelDim)
+	train.Default(&c.TimeDim, DefaultTimeDim)
+	train.Default(&c.BatchSize, DefaultBatchSize)
+	train.Default(&c.Schedule, "cosine")
+	train.Default(&c.Target, TargetImage)
+	train.Default(&c.PUncond, DefaultPUncond)
+	train.Default(&c.EMADecay, DefaultEMADecay)
+	train.Default(&c.LearningRate, DefaultLearningRate)
 	return c
+}
+
+// settings are how the model trains: batches of BatchSize from the seed's
+// permutations, DefaultSteps, the loss recorded.
+func (c Config) settings() train.Settings {
+	return train.Settings{Dir: c.Dir, Seed: c.Seed, BatchSize: c.BatchSize, DefaultSteps: DefaultSteps, Values: []string{"mse"}}
 }
 
 func (c Config) validate() error {
@@ -129,17 +120,13 @@ func (c Config) validate() error {
 		return fmt.Errorf("ddpm: PUncond=%g, want < 1", c.PUncond)
 	case !(c.EMADecay > 0 && c.EMADecay < 1):
 		return fmt.Errorf("ddpm: EMADecay=%g, want in (0, 1)", c.EMADecay)
-	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("ddpm: LearningRate=%g, want > 0", c.LearningRate)
-	case c.BatchSize < 1:
-		return fmt.Errorf("ddpm: BatchSize=%d, want ≥ 1", c.BatchSize)
 	case c.Target != TargetImage && c.Target != TargetNoise:
 		return fmt.Errorf("ddpm: Target=%q, want %q or %q", c.Target, TargetImage, TargetNoise)
 	}
 	if _, err := NewSchedule(c.Schedule, c.T); err != nil {
 		return err
 	}
-	return nil
+	return train.CheckOptimizer("ddpm", c.LearningRate, c.BatchSize)
 }
 
 // labelDropout is the effective probability of dropping a label.
@@ -159,94 +146,51 @@ func (c Config) describe() string {
 // state and the moving average of its weights, the schedule and the loss
 // history. Create it with New, Open or LoadPretrained. Not safe for concurrent use.
 type Model struct {
-	cfg         Config
-	sched       Schedule
-	backend     compute.Backend
-	store       *model.Store
-	step        int
-	losses      []float32
-	elapsed     time.Duration
-	weightsOnly bool // loaded from a weights-only file: can sample, cannot train
+	cfg   Config
+	sched Schedule
+	core  *train.Core[Config]
 
 	trainExec, lossExec, condExec, guidedExec *model.Exec
-
-	permEpoch int
-	perm      []int
 }
 
 // New creates a DDPM from cfg (zero fields take their defaults). If cfg.Dir
-// holds checkpoints, the latest one is loaded — weights, moving average, Adam
-// state, step and losses — and its configuration must match cfg.
-func New(cfg Config) (*Model, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Dir != "" {
-		path, err := ckpt.Latest(cfg.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("ddpm: %w", err)
-		}
-		if path != "" {
-			ck, err := readCheckpoint(path)
-			if err != nil {
-				return nil, err
-			}
-			if !ck.Config.sameModel(cfg) {
-				return nil, fmt.Errorf("ddpm: checkpoint %s has %s, not %s (use another directory)",
-					path, ck.Config.describe(), cfg.describe())
-			}
-			return fromCheckpoint(ck, cfg.Dir)
-		}
-	}
-	m, err := newModel(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.store.SetRNGStateFromSeed(cfg.Seed); err != nil {
-		return nil, fmt.Errorf("ddpm: %w", err)
-	}
-	if err := m.initialize(); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
+// holds checkpoints, the newest intact one is loaded — weights, moving
+// average, Adam state, step and losses — and its configuration must match cfg.
+func New(cfg Config) (*Model, error) { return build(kind.Start(cfg, cfg.Dir)) }
 
-// Open loads a DDPM from a checkpoint file, or from the latest checkpoint of a
-// directory (full or weights-only).
-func Open(path string) (*Model, error) {
-	file, dir, err := ckpt.Resolve(path)
-	if err != nil {
-		return nil, fmt.Errorf("ddpm: %w", err)
-	}
-	ck, err := readCheckpoint(file)
-	if err != nil {
-		return nil, err
-	}
-	return fromCheckpoint(ck, dir)
-}
+// Open loads a DDPM from a checkpoint file, or from the newest intact
+// checkpoint of a directory: a full checkpoint, whose directory becomes
+// Config.Dir so that further training saves next to it, or a weights-only
+// file (SaveWeights), which samples but cannot be trained.
+func Open(path string) (*Model, error) { return build(kind.Load(path)) }
 
 // LoadPretrained loads the DDPM shipped in lab/pretrained/ddpm (see its README
 // for the command that trained it and the scores it reached).
-func LoadPretrained() (*Model, error) {
-	dir, err := pretrained.Dir(pretrained.DDPM)
-	if err != nil {
-		return nil, err
-	}
-	return Open(dir)
-}
+func LoadPretrained() (*Model, error) { return build(kind.Pretrained(pretrained.DDPM)) }
 
-func newModel(cfg Config) (*Model, error) {
-	sched, err := NewSchedule(cfg.Schedule, cfg.T)
-	if err != nil {
-		return nil, err
-	}
-	b, err := backend.New()
-	if err != nil {
-		return nil, err
-	}
-	m := &Model{cfg: cfg, sched: sched, backend: b, store: model.NewStore(), permEpoch: -1}
-	return m, m.buildExecs()
+// kind describes the DDPM's checkpoint files (package lab/internal/ckpt): the
+// configuration and the variables of the Store — all of them in a full
+// checkpoint (weights, moving average, Adam state, RNG), the moving average
+// alone in a weights-only one, all that sampling needs — with the loss of
+// every step and the training time.
+var kind = ckpt.Kind[Config]{Name: "ddpm", Format: "golab-ddpm/1",
+	Defaults: Config.withDefaults, Validate: Config.validate, Dir: func(c *Config) *string { return &c.Dir },
+	Same: Config.sameModel, Describe: Config.describe}
+
+// build makes the model of a prepared configuration, from checkpoint f or
+// (nil) fresh weights.
+func build(cfg Config, f *ckpt.File[Config], err error) (*Model, error) {
+	return train.Build(kind, cfg, cfg.settings(), f, err, func(core *train.Core[Config]) (*Model, error) {
+		sched, err := NewSchedule(cfg.Schedule, cfg.T)
+		if err != nil {
+			return nil, err
+		}
+		m := &Model{cfg: cfg, sched: sched, core: core}
+		if err := m.buildExecs(); err != nil {
+			return nil, err
+		}
+		return m, m.initialize()
+	})
 }
 
 // trainInputs are the training step's inputs, all prepared on the host so that
@@ -269,28 +213,29 @@ func (m *Model) buildExecs() error {
 		return ReduceAllMean(Mul(weight, Square(Sub(out, x0))))
 	}
 	var err error
-	m.trainExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*Node) *Node {
+	b, store := m.core.Backend, m.core.Store
+	m.trainExec, err = model.NewExec(b, store, func(scope *model.Scope, in []*Node) *Node {
 		l := loss(scope, in[:6])
 		opt.UpdateGraph(scope, l.Graph(), l)
-		updateEMA(m.store, l.Graph(), in[6])
+		updateEMA(store, l.Graph(), in[6])
 		return l
 	})
 	if err != nil {
 		return fmt.Errorf("ddpm: %w", err)
 	}
-	m.lossExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*Node) *Node {
+	m.lossExec, err = model.NewExec(b, store, func(scope *model.Scope, in []*Node) *Node {
 		return loss(scope, in)
 	})
 	if err != nil {
 		return fmt.Errorf("ddpm: %w", err)
 	}
-	m.condExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x, t, y, a, s *Node) *Node {
+	m.condExec, err = model.NewExec(b, store, func(scope *model.Scope, x, t, y, a, s *Node) *Node {
 		return predictNoise(scope.At(emaScope).At(netScope), cfg, x, t, y, a, s)
 	})
 	if err != nil {
 		return fmt.Errorf("ddpm: %w", err)
 	}
-	m.guidedExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*Node) *Node {
+	m.guidedExec, err = model.NewExec(b, store, func(scope *model.Scope, in []*Node) *Node {
 		x, t, y, a, s, w := in[0], in[1], in[2], in[3], in[4], in[5]
 		// One pass over the batch twice: with the labels and with NullLabel.
 		null := OnesLike(y)
@@ -329,14 +274,15 @@ func updateEMA(store *model.Store, g *Graph, decay *Node) {
 // averages that start equal to them; loaded variables are kept.
 func (m *Model) initialize() error {
 	cfg := m.cfg
-	init, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, x, t, y *Node) *Node {
+	store := m.core.Store
+	init, err := model.NewExec(m.core.Backend, store, func(scope *model.Scope, x, t, y *Node) *Node {
 		return network(scope.At(netScope), cfg, x, t, y)
 	})
 	if err != nil {
 		return fmt.Errorf("ddpm: %w", err)
 	}
 	defer init.Finalize()
-	if !m.weightsOnly {
+	if !m.core.WeightsOnly {
 		_, err = init.Call(tensors.FromFlatDataAndDimensions(make([]float32, XDim), 1, XDim),
 			tensors.FromFlatDataAndDimensions([]float32{1}, 1), tensors.FromFlatDataAndDimensions([]int32{0}, 1))
 		if err != nil {
@@ -344,8 +290,8 @@ func (m *Model) initialize() error {
 		}
 	}
 	var missing []*model.Variable
-	for v := range m.store.IterVariables() {
-		if strings.HasPrefix(v.Path(), "/"+netScope+"/") && m.store.GetVariable("/"+emaScope+v.Path()) == nil {
+	for v := range store.IterVariables() {
+		if strings.HasPrefix(v.Path(), "/"+netScope+"/") && store.GetVariable("/"+emaScope+v.Path()) == nil {
 			missing = append(missing, v)
 		}
 	}
@@ -358,7 +304,7 @@ func (m *Model) initialize() error {
 		if err != nil {
 			return fmt.Errorf("ddpm: %w", err)
 		}
-		ev, err := m.store.CreateVariable("/"+emaScope+v.Path(), clone)
+		ev, err := store.CreateVariable("/"+emaScope+v.Path(), clone)
 		if err != nil {
 			return fmt.Errorf("ddpm: %w", err)
 		}
@@ -374,127 +320,75 @@ func (m *Model) Config() Config { return m.cfg }
 func (m *Model) Schedule() Schedule { return m.sched }
 
 // Step is the number of training steps taken.
-func (m *Model) Step() int { return m.step }
+func (m *Model) Step() int { return m.core.Record.Step }
 
 // Losses returns the loss of every step so far (element i is step i+1).
-func (m *Model) Losses() []float32 { return slices.Clone(m.losses) }
+func (m *Model) Losses() []float32 { return slices.Clone(m.core.Record.Losses) }
 
 // TrainingTime is the time spent in training steps, over every Fit call.
-func (m *Model) TrainingTime() time.Duration { return m.elapsed }
+func (m *Model) TrainingTime() time.Duration { return m.core.Record.Elapsed }
+
+// WeightsOnly reports whether the model was loaded from a weights-only file
+// (SaveWeights): it samples, but cannot be trained further.
+func (m *Model) WeightsOnly() bool { return m.core.WeightsOnly }
 
 // NumParameters is the number of weights of the network (counted on their
 // moving average, which weights-only files hold too).
 func (m *Model) NumParameters() int {
-	return m.store.Scope("/" + emaScope + "/" + netScope).NumParameters()
+	return m.core.Store.Scope("/" + emaScope + "/" + netScope).NumParameters()
 }
 
 // String describes the model.
 func (m *Model) String() string {
-	return fmt.Sprintf("DDPM %s, step %d", m.cfg.describe(), m.step)
+	return fmt.Sprintf("DDPM %s, step %d", m.cfg.describe(), m.Step())
 }
 
-// FitOptions control Fit.
-type FitOptions struct {
-	// Steps is the step at which training stops (default DefaultSteps);
-	// Fit takes Steps − Step() more steps.
-	Steps int
-	// SaveEvery writes a checkpoint every SaveEvery steps when Config.Dir is
-	// set (0: only at the end and on cancellation).
-	SaveEvery int
-	// Progress, if set, is called after every step.
-	Progress func(Progress)
-}
+// FitOptions control Fit: Steps (default DefaultSteps) or Epochs,
+// SaveEvery, Progress. See train.Options.
+type FitOptions = train.Options
 
-// Progress reports a training step.
-type Progress struct {
-	Step, Steps int
-	Loss        float64 // the batch's loss
-	Running     float64 // mean of the last (up to) 200 losses
-	Elapsed     time.Duration
-	Checkpoint  string // written after this step, if any
-}
-
-// String formats the smoothed loss.
-func (p Progress) String() string { return fmt.Sprintf("mse=%.4f", p.Running) }
+// Progress reports one training step to FitOptions.Progress: Loss and
+// Running are the batch's (weighted) mean squared error ("mse") and its mean
+// over the last 100 steps.
+type Progress = train.Progress
 
 // Fit trains the network on images x (N×784 values in [0, 1]) with labels
-// (0–9): each step takes a batch from a per-epoch shuffle, draws a step t
-// uniformly in 1…T, noise ε ~ N(0, I) and (with probability PUncond) drops the
-// label, and minimises ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t, y)‖² with Adam; the
-// moving average of the weights follows. All randomness comes from the seed
-// and the step, so a run resumed from a checkpoint takes the very same steps.
-// If ctx is cancelled, Fit saves a checkpoint (when Config.Dir is set) and
-// returns ctx's error.
-func (m *Model) Fit(ctx context.Context, x []float32, labels []uint8, opts FitOptions) error {
-	if m.weightsOnly {
-		return errors.New("ddpm: this model was loaded from a weights-only file (no optimizer state); train a new one with New")
-	}
+// (0–9, e.g. mnist.Set.IntLabels): each step takes a batch from a per-epoch
+// shuffle, draws a step t uniformly in 1…T, noise ε ~ N(0, I) and (with
+// probability PUncond) drops the label, and minimises the loss of
+// Config.Target with Adam; the moving average of the weights follows. All
+// randomness comes from the seed and the step, so a run resumed from a
+// checkpoint takes the very same steps.
+//
+// With Config.Dir set, checkpoints are written every opts.SaveEvery steps, at
+// the last step and when ctx is cancelled; Fit then returns ctx's error.
+func (m *Model) Fit(ctx context.Context, x []float32, labels []int, opts FitOptions) error {
 	n, err := checkData(x, labels)
 	if err != nil {
 		return err
 	}
-	if opts.Steps < 0 || opts.SaveEvery < 0 {
-		return fmt.Errorf("ddpm: Steps=%d SaveEvery=%d, want ≥ 0", opts.Steps, opts.SaveEvery)
-	}
-	steps := opts.Steps
-	if steps == 0 {
-		steps = DefaultSteps
-	}
-	bs := min(m.cfg.BatchSize, n)
-	perEpoch := (n + bs - 1) / bs
-	b := newBatch(bs)
-	start := time.Now()
-	for m.step < steps {
-		if err := ctx.Err(); err != nil {
-			if m.cfg.Dir != "" {
-				if _, serr := m.Save(); serr != nil {
-					return serr
-				}
-			}
-			return err
-		}
-		t0 := time.Now()
-		epoch, k := m.step/perEpoch, m.step%perEpoch
-		idx := m.permutation(epoch, n)[k*bs : min((k+1)*bs, n)]
-		b.fill(m, x, labels, idx, m.step)
-		decay := min(m.cfg.EMADecay, float64(1+m.step)/float64(10+m.step))
+	b := newStepBatch(min(m.cfg.BatchSize, n))
+	return m.core.Train(ctx, opts, n, func(step int, idx []int) ([]float64, error) {
+		b.fill(m, x, labels, idx, step)
+		decay := min(m.cfg.EMADecay, float64(1+step)/float64(10+step))
 		outs, err := m.trainExec.Call(append(b.inputs(len(idx)), tensors.FromScalar(float32(decay)))...)
-		if err != nil {
-			return fmt.Errorf("ddpm: training step %d: %w", m.step+1, err)
-		}
-		l := scalar(outs[0])
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return fmt.Errorf("ddpm: training diverged at step %d (loss=%v)", m.step+1, l)
-		}
-		m.step++
-		m.losses = append(m.losses, float32(l))
-		m.elapsed += time.Since(t0)
-		p := Progress{Step: m.step, Steps: steps, Loss: l, Running: lastMean(m.losses, 200), Elapsed: time.Since(start)}
-		if m.cfg.Dir != "" && ((opts.SaveEvery > 0 && m.step%opts.SaveEvery == 0) || m.step == steps) {
-			if p.Checkpoint, err = m.Save(); err != nil {
-				return err
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(p)
-		}
-	}
-	return nil
+		return train.Scalars(outs), err
+	})
 }
 
 // Loss is the training loss of the current weights (not the moving average) on
 // the batch of images x with labels that Fit would draw at training step
 // `step` — the noise, steps and label dropout of that step. It lets tests and
 // notebooks watch one fixed batch.
-func (m *Model) Loss(x []float32, labels []uint8, step int) (float64, error) {
-	if m.weightsOnly {
+func (m *Model) Loss(x []float32, labels []int, step int) (float64, error) {
+	if m.core.WeightsOnly {
 		return 0, errors.New("ddpm: this model was loaded from a weights-only file: it has the moving average only")
 	}
 	n, err := checkData(x, labels)
 	if err != nil {
 		return 0, err
 	}
-	b := newBatch(n)
+	b := newStepBatch(n)
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
@@ -504,22 +398,22 @@ func (m *Model) Loss(x []float32, labels []uint8, step int) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("ddpm: %w", err)
 	}
-	return scalar(outs[0]), nil
+	return train.Scalars(outs)[0], nil
 }
 
-// batch holds the host-side inputs of a training step.
-type batch struct {
+// stepBatch holds the host-side inputs of a training step.
+type stepBatch struct {
 	x0, eps, a, s, t []float32
 	y                []int32
 }
 
-func newBatch(n int) *batch {
-	return &batch{x0: make([]float32, n*XDim), eps: make([]float32, n*XDim), a: make([]float32, n), s: make([]float32, n),
+func newStepBatch(n int) *stepBatch {
+	return &stepBatch{x0: make([]float32, n*XDim), eps: make([]float32, n*XDim), a: make([]float32, n), s: make([]float32, n),
 		t: make([]float32, n), y: make([]int32, n)}
 }
 
 // fill draws step `step`'s noise, steps and label dropout for images idx.
-func (b *batch) fill(m *Model, x []float32, labels []uint8, idx []int, step int) {
+func (b *stepBatch) fill(m *Model, x []float32, labels []int, idx []int, step int) {
 	r := rand.New(rand.NewPCG(uint64(m.cfg.Seed)^0x9e3779b97f4a7c15, uint64(step)))
 	p := m.cfg.labelDropout()
 	for i, j := range idx {
@@ -542,7 +436,7 @@ func (b *batch) fill(m *Model, x []float32, labels []uint8, idx []int, step int)
 	}
 }
 
-func (b *batch) inputs(n int) []any {
+func (b *stepBatch) inputs(n int) []any {
 	return []any{
 		tensors.FromFlatDataAndDimensions(b.x0[:n*XDim], n, XDim),
 		tensors.FromFlatDataAndDimensions(b.eps[:n*XDim], n, XDim),
@@ -553,53 +447,14 @@ func (b *batch) inputs(n int) []any {
 	}
 }
 
-func (m *Model) permutation(epoch, n int) []int {
-	if m.permEpoch != epoch || len(m.perm) != n {
-		r := rand.New(rand.NewPCG(uint64(m.cfg.Seed), uint64(epoch)))
-		m.perm = r.Perm(n)
-		m.permEpoch = epoch
+// checkData returns the number of images in x, or an error unless x holds
+// N ≥ 1 images of 784 values in [0, 1] and labels N digits 0…9.
+func checkData(x []float32, labels []int) (int, error) {
+	n, err := batch.Images("ddpm", x)
+	if err != nil {
+		return 0, err
 	}
-	return m.perm
-}
-
-func checkData(x []float32, labels []uint8) (int, error) {
-	if len(x) == 0 || len(x)%XDim != 0 {
-		return 0, fmt.Errorf("ddpm: got %d values, want N×%d (N ≥ 1 images of 28×28 values in [0,1])", len(x), XDim)
-	}
-	n := len(x) / XDim
-	if len(labels) != n {
-		return 0, fmt.Errorf("ddpm: %d images but %d labels", n, len(labels))
-	}
-	for i, l := range labels {
-		if l >= NumClasses {
-			return 0, fmt.Errorf("ddpm: label %d of image %d, want 0–9", l, i)
-		}
-	}
-	for i, v := range x {
-		if !(v >= 0 && v <= 1) {
-			return 0, fmt.Errorf("ddpm: pixel %d of image %d is %v, want a value in [0, 1]", i%XDim, i/XDim, v)
-		}
-	}
-	return n, nil
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
-}
-
-func lastMean(h []float32, w int) float64 {
-	h = h[max(0, len(h)-w):]
-	s := 0.0
-	for _, v := range h {
-		s += float64(v)
-	}
-	return s / float64(max(1, len(h)))
+	return n, batch.Labels("ddpm", labels, n, NumClasses)
 }
 
 // String describes the configuration on one line.

@@ -6,9 +6,15 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/mnistlab/golab/lab/checkpoints"
+	"github.com/mnistlab/golab/lab/internal/labtest"
+	"github.com/mnistlab/golab/lab/internal/train"
 )
 
 // tinyConfig is a small network that trains in milliseconds.
@@ -17,15 +23,15 @@ func tinyConfig(dir string) Config {
 }
 
 // tinyData is n random "images" (values in [0,1]) with labels 0..9.
-func tinyData(n int) ([]float32, []uint8) {
+func tinyData(n int) ([]float32, []int) {
 	r := rand.New(rand.NewPCG(3, 4))
 	x := make([]float32, n*XDim)
 	for i := range x {
 		x[i] = float32(r.Float64())
 	}
-	labels := make([]uint8, n)
+	labels := make([]int, n)
 	for i := range labels {
-		labels[i] = uint8(i % 10)
+		labels[i] = i % 10
 	}
 	return x, labels
 }
@@ -42,7 +48,7 @@ func TestTrainingStepReducesLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 		x, labels := tinyData(16)
-		b := newBatch(16)
+		b := newStepBatch(16)
 		idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
 		b.fill(m, x, labels, idx, 0)
 		lossOf := func() float64 {
@@ -50,14 +56,14 @@ func TestTrainingStepReducesLoss(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return scalar(out[0])
+			return train.Scalars(out)[0]
 		}
 		before := lossOf()
 		out, err := m.trainExec.Call(append(b.inputs(16), tensors.FromScalar(float32(0.9)))...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := scalar(out[0]); math.Abs(got-before) > 1e-5*max(1, before) {
+		if got := train.Scalars(out)[0]; math.Abs(got-before) > 1e-5*max(1, before) {
 			t.Errorf("%s: the training step reports loss %v, the loss executable %v", target, got, before)
 		}
 		after := lossOf()
@@ -67,15 +73,19 @@ func TestTrainingStepReducesLoss(t *testing.T) {
 	}
 }
 
-func TestSamplerShapeRangeAndDeterminism(t *testing.T) {
-	m, err := New(tinyConfig(""))
-	if err != nil {
-		t.Fatal(err)
-	}
+// trained is the tiny model after steps training steps on 32 random images.
+func trained(t *testing.T, steps int) *Model {
+	t.Helper()
+	m := labtest.Must(New(tinyConfig("")))(t)
 	x, labels := tinyData(32)
-	if err := m.Fit(context.Background(), x, labels, FitOptions{Steps: 5}); err != nil {
+	if err := m.Fit(context.Background(), x, labels, FitOptions{Steps: steps}); err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func TestSamplerShapeRangeAndDeterminism(t *testing.T) {
+	m := trained(t, 5)
 	want := []int{0, 3, 9, NullLabel, 5}
 	for _, opts := range []SampleOptions{
 		{Method: Ancestral, Seed: 1},
@@ -130,14 +140,7 @@ func TestSamplerShapeRangeAndDeterminism(t *testing.T) {
 // TestGuidanceFormula checks ε̃ = (1+w)·ε(x, y) − w·ε(x, ∅) against the
 // unguided estimates.
 func TestGuidanceFormula(t *testing.T) {
-	m, err := New(tinyConfig(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, labels := tinyData(32)
-	if err := m.Fit(context.Background(), x, labels, FitOptions{Steps: 3}); err != nil {
-		t.Fatal(err)
-	}
+	m := trained(t, 3)
 	xt := make([]float32, 2*XDim)
 	for i := range xt {
 		xt[i] = float32(math.Sin(float64(i)))
@@ -157,67 +160,58 @@ func TestGuidanceFormula(t *testing.T) {
 	}
 }
 
-// TestResumeAndWeights checks that training interrupted by a checkpoint and
-// resumed ends where an uninterrupted run does, and that a weights-only file
-// samples like the model it came from but refuses to train.
-func TestResumeAndWeights(t *testing.T) {
+// TestContract runs the checks every model shares: checkpoints, round
+// trips, resumption bit for bit (the same noise, steps and label dropout),
+// cancellation, damaged files.
+func TestContract(t *testing.T) {
+	x, labels := tinyData(90)
+	labtest.Contract(t, labtest.Case[*Model]{
+		Name: "ddpm",
+		New:  func(dir string) (*Model, error) { return New(tinyConfig(dir)) },
+		Other: func(dir string) (*Model, error) {
+			cfg := tinyConfig(dir)
+			cfg.Hidden = 48
+			return New(cfg)
+		},
+		Open:  Open,
+		Fit:   func(ctx context.Context, m *Model, o FitOptions) error { return m.Fit(ctx, x, labels, o) },
+		Store: func(m *Model) *model.Store { return m.core.Store },
+	})
+}
+
+// TestWeightsOnly checks that a weights-only file samples like the model it
+// came from but refuses to train, and that New refuses a directory of them.
+func TestWeightsOnly(t *testing.T) {
 	x, labels := tinyData(40)
 	ctx := context.Background()
-	straight, err := New(tinyConfig(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := straight.Fit(ctx, x, labels, FitOptions{Steps: 6}); err != nil {
-		t.Fatal(err)
-	}
+	m := trained(t, 6)
 	dir := t.TempDir()
-	first, _ := New(tinyConfig(dir))
-	if err := first.Fit(ctx, x, labels, FitOptions{Steps: 3}); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := New(tinyConfig(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resumed.Step() != 3 {
-		t.Fatalf("resumed at step %d, want 3", resumed.Step())
-	}
-	if err := resumed.Fit(ctx, x, labels, FitOptions{Steps: 6}); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(straight.Losses(), resumed.Losses()) {
-		t.Fatalf("losses differ:\n straight %v\n resumed  %v", straight.Losses(), resumed.Losses())
-	}
-	opts := SampleOptions{Method: DDIM, Steps: 5, Guidance: 1, Seed: 9}
-	a, _ := straight.Sample(ctx, []int{1, 2}, opts)
-	b, _ := resumed.Sample(ctx, []int{1, 2}, opts)
-	if !slices.Equal(a[0], b[0]) || !slices.Equal(a[1], b[1]) {
-		t.Fatal("resumed model samples differently from the uninterrupted one")
-	}
-
-	path := filepath.Join(t.TempDir(), "w.ckpt")
-	if err := resumed.SaveWeights(path); err != nil {
+	path := checkpoints.Path(dir, m.Step())
+	if err := m.SaveWeights(path); err != nil {
 		t.Fatal(err)
 	}
 	w, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := SampleOptions{Method: DDIM, Steps: 5, Guidance: 1, Seed: 9}
+	a, _ := m.Sample(ctx, []int{1, 2}, opts)
 	c, _ := w.Sample(ctx, []int{1, 2}, opts)
-	if !slices.Equal(a[0], c[0]) || !slices.Equal(a[1], c[1]) {
+	if !labtest.EqualRows(a, c) {
 		t.Fatal("weights-only model samples differently")
 	}
-	if n := w.NumParameters(); n == 0 || n != resumed.NumParameters() {
-		t.Errorf("weights-only model has %d parameters, the full one %d", n, resumed.NumParameters())
+	if n := w.NumParameters(); n == 0 || n != m.NumParameters() || !w.WeightsOnly() || w.Config().Dir != "" || w.Step() != 6 {
+		t.Errorf("weights-only model: %d parameters (full %d), weights only %v, dir %q, step %d",
+			n, m.NumParameters(), w.WeightsOnly(), w.Config().Dir, w.Step())
 	}
-	if err := w.Fit(ctx, x, labels, FitOptions{Steps: 8}); err == nil {
-		t.Fatal("Fit on a weights-only model: no error")
+	if err := w.Fit(ctx, x, labels, FitOptions{Steps: 8}); err == nil || !strings.Contains(err.Error(), "weights-only") {
+		t.Fatalf("Fit on a weights-only model: %v", err)
 	}
-	// A different configuration in the same directory is refused.
-	other := tinyConfig(dir)
-	other.Hidden = 48
-	if _, err := New(other); err == nil {
-		t.Fatal("New with another configuration over existing checkpoints: no error")
+	if err := w.SaveTo(path); err == nil {
+		t.Fatal("a weights-only model wrote a full checkpoint")
+	}
+	if _, err := New(tinyConfig(dir)); err == nil || !strings.Contains(err.Error(), "weights only") {
+		t.Fatalf("New on a directory of weights: %v", err)
 	}
 }
 
@@ -233,7 +227,7 @@ func TestBadInput(t *testing.T) {
 	for name, err := range map[string]error{
 		"short images":  m.Fit(ctx, x[:100], labels, FitOptions{Steps: 1}),
 		"label count":   m.Fit(ctx, x, labels[:3], FitOptions{Steps: 1}),
-		"label 10":      m.Fit(ctx, x, []uint8{1, 2, 3, 10}, FitOptions{Steps: 1}),
+		"label 10":      m.Fit(ctx, x, []int{1, 2, 3, 10}, FitOptions{Steps: 1}),
 		"NaN pixel":     m.Fit(ctx, bad, labels, FitOptions{Steps: 1}),
 		"negative step": m.Fit(ctx, x, labels, FitOptions{Steps: -1}),
 	} {

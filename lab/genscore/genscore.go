@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/mnistlab/golab/lab/classifier"
-	"github.com/mnistlab/golab/lab/metrics"
 )
 
 // Generator makes one image per requested digit: labels[i] in 0–9 is the
@@ -133,7 +132,7 @@ func Score(name string, c *classifier.Classifier, imgs [][]float32, labels []int
 			if len(g) < 2 {
 				continue
 			}
-			d, err := metrics.MeanPairwiseDistance(g)
+			d, err := MeanPairwiseDistance(g)
 			if err != nil {
 				return Report{}, err
 			}
@@ -146,7 +145,7 @@ func Score(name string, c *classifier.Classifier, imgs [][]float32, labels []int
 		}
 	} else {
 		r.Judgement = classifier.Judgement{N: len(imgs), Accuracy: math.NaN(), MeanConfidence: math.NaN()}
-		if r.Diversity, err = metrics.MeanPairwiseDistance(imgs); err != nil {
+		if r.Diversity, err = MeanPairwiseDistance(imgs); err != nil {
 			return Report{}, err
 		}
 	}

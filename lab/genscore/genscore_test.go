@@ -3,6 +3,7 @@ package genscore
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,23 @@ func TestEvaluateRejectsMixedRequests(t *testing.T) {
 	}
 	if _, err := Score("g", nil, [][]float32{{1}}, []int{1, 2}, 0); err == nil {
 		t.Error("count mismatch: no error")
+	}
+}
+
+func TestMeanPairwiseDistance(t *testing.T) {
+	// Three points on a line at 0, 3 and 4 (in 2-D with a zero coordinate):
+	// distances 3, 4, 1 → mean 8/3.
+	got, err := MeanPairwiseDistance([][]float32{{0, 0}, {3, 0}, {4, 0}})
+	if err != nil || math.Abs(got-8.0/3) > 1e-12 {
+		t.Fatalf("MeanPairwiseDistance = %v, %v; want 8/3", got, err)
+	}
+	if got, _ := MeanPairwiseDistance([][]float32{{1, 2}, {1, 2}}); got != 0 {
+		t.Fatalf("identical samples: %v, want 0", got)
+	}
+	if _, err := MeanPairwiseDistance([][]float32{{1}}); err == nil {
+		t.Fatal("one sample: no error")
+	}
+	if _, err := MeanPairwiseDistance([][]float32{{1}, {1, 2}}); err == nil || !strings.HasPrefix(err.Error(), "genscore: ") {
+		t.Fatalf("ragged: %v, want a genscore: error", err)
 	}
 }

@@ -62,6 +62,13 @@ func ExampleSet_OfDigits() {
 	// Output: 2 [1 1] [0 2 0 1 1 0 0 0 0 0]
 }
 
+// The models and metrics take labels as ints.
+func ExampleSet_IntLabels() {
+	s := &mnist.Set{Images: make([]uint8, 3*784), Labels: []uint8{7, 2, 1}, N: 3, Rows: 28, Cols: 28}
+	fmt.Printf("%T %v\n", s.IntLabels(), s.IntLabels())
+	// Output: []int [7 2 1]
+}
+
 func ExampleSplit_String() {
 	fmt.Println(mnist.Train, mnist.Test, mnist.Test.Size())
 	// Output: train test 10000

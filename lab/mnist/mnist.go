@@ -207,6 +207,16 @@ func (s *Set) Counts() [10]int {
 	return c
 }
 
+// IntLabels returns the labels as ints (a new slice): the label type of the
+// lab's models and metrics (classifier, ddpm, metrics, genscore).
+func (s *Set) IntLabels() []int {
+	out := make([]int, len(s.Labels))
+	for i, l := range s.Labels {
+		out[i] = int(l)
+	}
+	return out
+}
+
 // Dense returns the images as an N×(Rows*Cols) matrix of raw 0..255 values,
 // one image per row (a new matrix). For an empty set it returns an empty
 // zero-value matrix, since gonum has no 0×784 matrices.

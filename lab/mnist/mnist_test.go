@@ -158,6 +158,9 @@ func TestSetMethods(t *testing.T) {
 	if h.N != 4 || len(h.Images) != 4*784 || !slices.Equal(h.Labels, []uint8{0, 1, 2, 3}) || h.Rows != 28 || h.Cols != 28 {
 		t.Fatalf("Head(4): N=%d labels %v", h.N, h.Labels)
 	}
+	if got := h.IntLabels(); !slices.Equal(got, []int{0, 1, 2, 3}) {
+		t.Fatalf("IntLabels of Head(4) = %v", got)
+	}
 	h.Images[0] = 99
 	if s.Images[0] == 99 {
 		t.Error("Head shares memory with the set")

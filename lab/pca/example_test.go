@@ -34,3 +34,24 @@ func Example() {
 	// explained variance ratio [0.984]
 	// x4 = [2.000 5.000] → z = -0.227 → [2.397 4.798]
 }
+
+func ExampleSymEigen() {
+	// By hand: [[2, 1, 0], [1, 2, 0], [0, 0, 5]] has the eigenvalues 5, 3 and
+	// 1, with the eigenvectors (0, 0, 1), (1, 1, 0)/√2 and (1, −1, 0)/√2.
+	a := mat.NewSymDense(3, []float64{
+		2, 1, 0,
+		1, 2, 0,
+		0, 0, 5,
+	})
+	vals, vecs, err := pca.SymEigen(a, 2) // all eigenvalues, 2 eigenvectors
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("eigenvalues %.3f\n", vals)
+	fmt.Printf("top eigenvector %.3f\n", vecs.RawRowView(0))
+	fmt.Printf("second %.3f\n", vecs.RawRowView(1))
+	// Output:
+	// eigenvalues [5.000 3.000 1.000]
+	// top eigenvector [0.000 0.000 1.000]
+	// second [0.707 0.707 0.000]
+}

@@ -14,11 +14,25 @@
 // The fitting step is a plain function (FitFunc) so a student can write their
 // own and plug it in with FitWith; FitEigen is the reference.
 //
-// The covariance is accumulated with a symmetric rank-k update on blocks of
-// centred rows, so fitting 60 000×784 needs only the D×D accumulators and a
-// small block buffer beyond X itself. When the module is built with
-// GOEXPERIMENT=simd on an AVX-512 machine the update uses a vectorised kernel;
-// otherwise gonum's blas64.Syrk.
+// How FitEigen computes (see Covariance and SymEigen for the details and the
+// accuracy):
+//
+//   - the covariance: on integer data (raw pixels) exactly, as
+//     (N·XᵀX − S·Sᵀ)/(N(N−1)) with XᵀX and the column sums S in integer
+//     arithmetic, by 16-bit vector multiply-adds that skip all-zero groups of
+//     pixels; on other data by a float64 symmetric rank-k update on blocks of
+//     centred rows. Both read X without copying it and run on every core;
+//   - the eigendecomposition: all D eigenvalues but only the dim eigenvectors
+//     it returns (Householder tridiagonalisation, the eigenvalues of the
+//     tridiagonal matrix, inverse iteration, back-transformation), instead
+//     of all D eigenvectors as mat.EigenSym and np.linalg.eigh compute.
+//
+// The vector kernels are built with GOEXPERIMENT=simd on amd64 and pick
+// AVX-512 or AVX2+FMA at run time (lab/internal/vecmath); elsewhere every
+// covariance takes the float64 path with gonum's blas64.Syrk and the
+// eigensolver runs in plain Go. Results are deterministic: they do not depend
+// on the number of CPUs (the instruction set changes them by rounding only;
+// the integer covariance not at all).
 package pca
 
 import (
@@ -29,7 +43,6 @@ import (
 
 	"github.com/mnistlab/golab/lab/internal/parallel"
 	"github.com/mnistlab/golab/lab/internal/vecmath"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -95,16 +108,26 @@ func (p *PCA) Fit(X *mat.Dense) error {
 	if err := checkShape(n, d, p.dim); err != nil {
 		return err
 	}
-	if err := checkFinite(X); err != nil {
-		return err
-	}
 	fn := p.fitf
+	var trace float64
+	var mean []float64
+	var comps *mat.Dense
+	var eig []float64
+	var err error
 	if fn == nil {
-		fn = FitEigen
-	}
-	mean, comps, eig, err := fn(X, p.dim)
-	if err != nil {
-		return err
+		// The reference fit checks X itself and gives the trace of the
+		// covariance it computed.
+		mean, comps, eig, trace, err = fitEigen(X, p.dim)
+		if err != nil {
+			return err
+		}
+	} else {
+		if err := checkFinite(X); err != nil {
+			return err
+		}
+		if mean, comps, eig, err = fn(X, p.dim); err != nil {
+			return err
+		}
 	}
 	if len(mean) != d {
 		return fmt.Errorf("pca: fit function returned a mean of length %d, want %d", len(mean), d)
@@ -121,52 +144,73 @@ func (p *PCA) Fit(X *mat.Dense) error {
 	p.mean = slices.Clone(mean)
 	p.components = mat.DenseCopyOf(comps)
 	p.eigenvalues = slices.Clone(eig)
-	p.totalVar = totalVariance(X, mean)
+	if fn == nil {
+		p.totalVar = trace
+	} else {
+		p.totalVar = totalVariance(X, mean)
+	}
 	p.nSamples = n
 	p.fitted = true
 	return nil
 }
 
 // FitEigen is the reference FitFunc, the homework's method: mean, covariance
-// (Covariance, like np.cov(X.T)), symmetric eigendecomposition (mat.EigenSym,
-// like np.linalg.eigh), eigenpairs sorted by decreasing eigenvalue, the top dim
+// (Covariance, like np.cov(X.T)), symmetric eigendecomposition (like
+// np.linalg.eigh), eigenpairs sorted by decreasing eigenvalue, the top dim
 // eigenvectors as rows. Each component's sign is fixed so that its entry of
 // largest magnitude is positive (the first such entry on ties), which makes
 // the result deterministic. Round-off negative eigenvalues are set to 0. It
 // returns all D eigenvalues.
+//
+// The eigendecomposition computes every eigenvalue but only the dim
+// eigenvectors it returns (Householder tridiagonalisation, the eigenvalues of
+// the tridiagonal matrix, inverse iteration, back-transformation: see
+// eigen.go); it agrees with mat.EigenSym (all eigenvectors by the QL
+// algorithm) to rounding, as SymEigen says.
 func FitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, err error) {
+	mean, components, eigenvalues, _, err = fitEigen(X, dim)
+	return mean, components, eigenvalues, err
+}
+
+// fitEigen is FitEigen that also returns the trace of the covariance.
+func fitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, trace float64, err error) {
 	if X == nil || X.IsEmpty() {
-		return nil, nil, nil, errors.New("pca: empty data")
+		return nil, nil, nil, 0, errors.New("pca: empty data")
 	}
 	n, d := X.Dims()
 	if err := checkShape(n, d, dim); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, 0, err
 	}
-	mean, cov, err := Covariance(X)
+	mean, cov, err := covariance(X)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, 0, err
 	}
-	var es mat.EigenSym
-	if !es.Factorize(cov, true) {
-		return nil, nil, nil, errors.New("pca: eigendecomposition did not converge")
-	}
-	vals := es.Values(nil) // ascending
-	var vecs mat.Dense
-	es.VectorsTo(&vecs) // columns
-	eigenvalues = make([]float64, d)
 	for i := range d {
-		eigenvalues[i] = max(vals[d-1-i], 0)
+		trace += cov[i*d+i]
 	}
-	components = mat.NewDense(dim, d, nil)
-	raw := vecs.RawMatrix()
-	for r := range dim {
-		col := d - 1 - r
-		row := components.RawRowView(r)
+	vals, vecs, err := symEigen(cov, d, dim, kernels)
+	if err != nil {
+		return nil, nil, nil, 0, err
+	}
+	eigenvalues = make([]float64, d)
+	for i, v := range vals {
+		eigenvalues[i] = max(v, 0)
+	}
+	components = mat.NewDense(dim, d, vecs)
+	fixSigns(components)
+	return mean, components, eigenvalues, trace, nil
+}
+
+// fixSigns flips each row of m whose entry of largest magnitude (the first
+// such entry on ties) is negative.
+func fixSigns(m *mat.Dense) {
+	r, _ := m.Dims()
+	for i := range r {
+		row := m.RawRowView(i)
 		best := 0.0
-		for j := range d {
-			row[j] = raw.Data[j*raw.Stride+col]
-			if math.Abs(row[j]) > math.Abs(best) {
-				best = row[j]
+		for _, v := range row {
+			if math.Abs(v) > math.Abs(best) {
+				best = v
 			}
 		}
 		if best < 0 {
@@ -175,70 +219,6 @@ func FitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eig
 			}
 		}
 	}
-	return mean, components, eigenvalues, nil
-}
-
-// Covariance returns the column means of X (N×D) and its D×D sample
-// covariance with the N−1 denominator, as np.cov(X.T). It is computed with a
-// symmetric rank-k update on blocks of centred rows, in parallel, without
-// copying X. The result is deterministic (it does not depend on the number of
-// CPUs).
-func Covariance(X *mat.Dense) (mean []float64, cov *mat.SymDense, err error) {
-	if X == nil || X.IsEmpty() {
-		return nil, nil, errors.New("pca: empty data")
-	}
-	n, d := X.Dims()
-	if n < 2 {
-		return nil, nil, fmt.Errorf("pca: need at least 2 samples, got N=%d", n)
-	}
-	if err := checkFinite(X); err != nil {
-		return nil, nil, err
-	}
-	raw := X.RawMatrix()
-	mean = columnMeans(raw)
-	ld := d
-	simd := kernels.Vector() && d >= 16
-	if simd {
-		ld = (d + 15) / 16 * 16
-	}
-	parts := partitions(n)
-	accs := make([][]float64, parts)
-	parallel.For(parts, func(p int) {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		acc := make([]float64, ld*ld)
-		buf := make([]float64, blockRows*ld)
-		for s := lo; s < hi; s += blockRows {
-			e := min(hi, s+blockRows)
-			for i := s; i < e; i++ {
-				src := raw.Data[i*raw.Stride : i*raw.Stride+d]
-				dst := buf[(i-s)*ld : (i-s)*ld+d]
-				for j, v := range src {
-					dst[j] = v - mean[j]
-				}
-			}
-			if simd {
-				syrkSIMD(kernels, buf, ld, e-s, d, acc)
-			} else {
-				blas64.Syrk(blas.Trans, 1,
-					blas64.General{Rows: e - s, Cols: d, Stride: ld, Data: buf},
-					1, blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: ld, Data: acc})
-			}
-		}
-		accs[p] = acc
-	})
-	out := make([]float64, d*d)
-	scale := 1 / float64(n-1)
-	for i := range d {
-		for j := i; j < d; j++ {
-			s := 0.0
-			for _, acc := range accs {
-				s += acc[i*ld+j]
-			}
-			out[i*d+j] = s * scale
-			out[j*d+i] = s * scale
-		}
-	}
-	return mean, mat.NewSymDense(d, out), nil
 }
 
 // Transform projects X (N×D) on the components: (X − mean)·Cᵀ, N×dim.
@@ -260,9 +240,13 @@ func (p *PCA) Transform(X *mat.Dense) (*mat.Dense, error) {
 		p.transformSIMD(raw, z)
 		return z, nil
 	}
-	parallel.For(blocks, func(b int) {
+	bufs := make([]*mat.Dense, parallel.Workers(blocks)) // one per goroutine, reused
+	parallel.ForWorker(blocks, func(w, b int) {
 		s, e := b*blockRows, min(n, (b+1)*blockRows)
-		buf := mat.NewDense(e-s, d, nil)
+		if bufs[w] == nil {
+			bufs[w] = mat.NewDense(blockRows, d, nil)
+		}
+		buf := bufs[w].Slice(0, e-s, 0, d).(*mat.Dense)
 		for i := s; i < e; i++ {
 			src := raw.Data[i*raw.Stride : i*raw.Stride+d]
 			dst := buf.RawRowView(i - s)
@@ -287,10 +271,14 @@ func (p *PCA) transformSIMD(raw blas64.General, z *mat.Dense) {
 		copy(comps[k*ld:k*ld+d], p.components.RawRowView(k))
 	}
 	blocks := (n + blockRows - 1) / blockRows
-	parallel.For(blocks, func(b int) {
+	bufs := make([][]float64, parallel.Workers(blocks)) // one per goroutine, reused
+	parallel.ForWorker(blocks, func(w, b int) {
 		s, e := b*blockRows, min(n, (b+1)*blockRows)
 		rows := (e - s + 3) / 4 * 4
-		buf := make([]float64, rows*ld) // rows beyond e-s stay zero
+		if bufs[w] == nil {
+			bufs[w] = make([]float64, (blockRows+3)/4*4*ld)
+		}
+		buf := bufs[w] // rows beyond e-s hold zeros or stale values, whose products are dropped
 		for i := s; i < e; i++ {
 			src := raw.Data[i*raw.Stride : i*raw.Stride+d]
 			dst := buf[(i-s)*ld : (i-s)*ld+d]

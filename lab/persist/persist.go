@@ -13,8 +13,8 @@
 //
 // Values are stored with encoding/gob, so a cached type must be gob-encodable
 // (exported fields, or GobEncode/GobDecode). Files are written atomically
-// (temporary file, fsync, rename): an interrupted write never leaves a half
-// file behind, and a corrupt or undecodable file is recomputed, not trusted.
+// (package atomicfile): an interrupted write never leaves a half file behind,
+// and a corrupt or undecodable file is recomputed, not trusted.
 //
 // The directory is $LAB_CACHE_DIR if set, else <user cache dir>/golab/results.
 // Delete a key with Forget, or everything with ForgetAll.
@@ -32,6 +32,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mnistlab/golab/lab/atomicfile"
 )
 
 // EnvVar names the environment variable that overrides the cache directory.
@@ -122,10 +124,7 @@ func Save(key string, v any) error {
 	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return fmt.Errorf("persist: encoding %q: %w", key, err)
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	return atomicfile.WriteString(path, buf.String())
 }
 
 // Load decodes the value stored under key into ptr. It returns false and no
@@ -176,63 +175,11 @@ func ForgetAll() error {
 	return nil
 }
 
-// WriteFileAtomic writes a file through write into a temporary file in the same
-// directory, syncs it and renames it over path, so readers see either the old
-// file or the complete new one, never a partial write. Parent directories are
-// created. If write returns an error the temporary file is removed and path is
-// untouched.
-func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("persist: writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	return nil
-}
-
-// CheckpointEnvVar names the environment variable that overrides CheckpointRoot.
-const CheckpointEnvVar = "LAB_CHECKPOINT_DIR"
-
-// CheckpointRoot returns the directory under which notebooks keep trained
-// models' checkpoints (one subdirectory per model): $LAB_CHECKPOINT_DIR if set,
-// else $LAB_CACHE_DIR/checkpoints if that is set, else
-// <user cache dir>/golab/checkpoints. Checkpoints are not gob values: each
-// model package writes its own files there (atomically) and resumes from them.
-func CheckpointRoot() (string, error) {
-	if d := os.Getenv(CheckpointEnvVar); d != "" {
-		return d, nil
-	}
-	if d := os.Getenv(EnvVar); d != "" {
-		return filepath.Join(d, "checkpoints"), nil
-	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("persist: no cache directory (set %s): %w", CheckpointEnvVar, err)
-	}
-	return filepath.Join(base, "golab", "checkpoints"), nil
+// WriteFileAtomic writes the file at path atomically through write.
+//
+// Deprecated: use atomicfile.Write; this forwarder stays until the last
+// callers outside the model packages (lab/cmd/lab3, bench/lab3, bench/tsne)
+// have moved.
+func WriteFileAtomic(path string, write func(w io.Writer) error) error {
+	return atomicfile.Write(path, write)
 }

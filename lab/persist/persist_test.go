@@ -2,7 +2,6 @@ package persist
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,28 +75,6 @@ func TestCorruptFileIsRecomputed(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "model.bin")
-	if err := WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "v1"); return err }); err != nil {
-		t.Fatal(err)
-	}
-	err := WriteFileAtomic(path, func(w io.Writer) error {
-		io.WriteString(w, "half of v2")
-		return errors.New("interrupted")
-	})
-	if err == nil {
-		t.Fatal("want error")
-	}
-	data, _ := os.ReadFile(path)
-	if string(data) != "v1" {
-		t.Fatalf("file = %q, want old content v1", data)
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Fatalf("temporary files left behind: %v", entries)
-	}
-}
-
 func TestKey(t *testing.T) {
 	if got := Key("tsne", "perplexity", 30, "n", 5000); got != "tsne-perplexity=30-n=5000" {
 		t.Fatalf("Key = %q", got)
@@ -112,17 +89,5 @@ func TestKey(t *testing.T) {
 	long := Key("m", "p", strings.Repeat("z", 500))
 	if len(long) > 120 {
 		t.Fatalf("long key not shortened: %d", len(long))
-	}
-}
-
-func TestCheckpointRoot(t *testing.T) {
-	t.Setenv(CheckpointEnvVar, "")
-	t.Setenv(EnvVar, "/x/cache")
-	if d, _ := CheckpointRoot(); d != "/x/cache/checkpoints" {
-		t.Fatalf("with %s: %q", EnvVar, d)
-	}
-	t.Setenv(CheckpointEnvVar, "/y")
-	if d, _ := CheckpointRoot(); d != "/y" {
-		t.Fatalf("with %s: %q", CheckpointEnvVar, d)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/mnistlab/golab/lab/internal/batch"
+	"github.com/mnistlab/golab/lab/internal/train"
 	"github.com/mnistlab/golab/lab/runmode"
 )
 
@@ -57,7 +59,7 @@ type IWAEResult struct {
 // its own random numbers and does not change the model's training state.
 func (m *Model) Evaluate(x []float32, opts EvalOptions) (EvalResult, error) {
 	start := time.Now()
-	n, err := numImages(x)
+	n, err := batch.Images("vae", x)
 	if err != nil {
 		return EvalResult{}, err
 	}
@@ -92,8 +94,8 @@ func (m *Model) Evaluate(x []float32, opts EvalOptions) (EvalResult, error) {
 			if err != nil {
 				return EvalResult{}, fmt.Errorf("vae: evaluating: %w", err)
 			}
-			for i := range sums {
-				sums[i] += scalar(outs[i]) * float64(hi-lo)
+			for i, v := range train.Scalars(outs[:3]) {
+				sums[i] += v * float64(hi-lo) // batch means
 			}
 			rng = outs[3]
 		}
@@ -120,8 +122,8 @@ func (m *Model) Evaluate(x []float32, opts EvalOptions) (EvalResult, error) {
 				if err != nil {
 					return EvalResult{}, fmt.Errorf("vae: IWAE k=%d: %w", k, err)
 				}
-				for i := range sums {
-					sums[i] += scalar(outs[i]) // per-example sums
+				for i, v := range train.Scalars(outs[:3]) {
+					sums[i] += v // sums over the batch's images
 				}
 				rng = outs[3]
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/checkpoints"
 	"github.com/mnistlab/golab/lab/vae"
 )
 
@@ -59,7 +60,7 @@ func ExampleModel() {
 		fmt.Println(err)
 		return
 	}
-	err = m.Fit(context.Background(), x, vae.FitOptions{IterMax: 30, IterSave: 10})
+	err = m.Fit(context.Background(), x, vae.FitOptions{Steps: 30, SaveEvery: 10})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -67,7 +68,7 @@ func ExampleModel() {
 	h := m.History()
 	fmt.Println("steps:", m.Step(), "loss fell:", h.NELBO[29] < h.NELBO[0]/2)
 
-	ckpts, _ := vae.Checkpoints(dir)
+	ckpts, _ := checkpoints.List(dir)
 	fmt.Println("checkpoints:", len(ckpts))
 	m2, err := vae.Open(dir) // the latest checkpoint, model-30.ckpt
 	if err != nil {
@@ -80,4 +81,20 @@ func ExampleModel() {
 	// steps: 30 loss fell: true
 	// checkpoints: 3
 	// reloaded at step 30; decoded pixel (0,0) ink probability > 0.5: true
+}
+
+// Load the shipped VAE of HW2 and decode the origin of its latent space.
+func ExampleLoadPretrained() {
+	m, err := vae.LoadPretrained()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	imgs, err := m.InverseTransform([][]float32{make([]float32, m.Config().Z)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("step", m.Step(), "z", m.Config().Z, "losses", len(m.Losses()), "image", len(imgs[0]), "pixels")
+	// Output: step 20000 z 10 losses 20000 image 784 pixels
 }

@@ -5,8 +5,9 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL, as in the GoMLX examples
-	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/mnistlab/golab/lab/internal/torchnn"
 )
 
 // Hyperparameters read from the model Store (root scope) by the graph functions.
@@ -109,19 +110,6 @@ func sizes(scope *model.Scope) (z, hidden, xDim int) {
 		model.GetParamOr(scope, ParamXDim, XDim)
 }
 
-// linear is PyTorch's nn.Linear(in, out): y = x·W + b with W and b initialised
-// uniformly in ±1/√in, as the homework's network was.
-func linear(scope *model.Scope, name string, x *Node, out int) *Node {
-	in := x.Shape().Dim(-1)
-	bound := 1 / math.Sqrt(float64(in))
-	store := scope.Store()
-	init := func(g *Graph, shape shapes.Shape) *Node {
-		u := store.RandomUniform(g, shape) // [0, 1)
-		return AddScalar(MulScalar(u, 2*bound), -bound)
-	}
-	return layers.DenseWithBias(scope.At("%s", name).WithInitializer(init), x, out)
-}
-
 // Encode is the encoder q(z|x): Linear(784,300) ELU Linear(300,300) ELU
 // Linear(300,2z), split in halves into the mean m and h, with variance
 // v = softplus(h) + 1e-8. x has shape [batch, 784]; m and v [batch, z].
@@ -129,9 +117,9 @@ func linear(scope *model.Scope, name string, x *Node, out int) *Node {
 func Encode(scope *model.Scope, x *Node) (m, v *Node) {
 	zDim, hidden, _ := sizes(scope)
 	s := scope.At("encoder")
-	h := ELU(linear(s, "fc1", x, hidden))
-	h = ELU(linear(s, "fc2", h, hidden))
-	h = linear(s, "fc3", h, 2*zDim)
+	h := ELU(torchnn.Linear(s, "fc1", x, hidden))
+	h = ELU(torchnn.Linear(s, "fc2", h, hidden))
+	h = torchnn.Linear(s, "fc3", h, 2*zDim)
 	parts := Split(h, -1, 2)
 	m = parts[0]
 	v = AddScalar(Softplus(parts[1]), 1e-8)
@@ -144,9 +132,9 @@ func Encode(scope *model.Scope, x *Node) (m, v *Node) {
 func Decode(scope *model.Scope, z *Node) *Node {
 	_, hidden, xDim := sizes(scope)
 	s := scope.At("decoder")
-	h := ELU(linear(s, "fc1", z, hidden))
-	h = ELU(linear(s, "fc2", h, hidden))
-	return linear(s, "fc3", h, xDim)
+	h := ELU(torchnn.Linear(s, "fc1", z, hidden))
+	h = ELU(torchnn.Linear(s, "fc2", h, hidden))
+	return torchnn.Linear(s, "fc3", h, xDim)
 }
 
 // graphRNG is attached to evaluation graphs: when present, noise is drawn from

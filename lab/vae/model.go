@@ -2,19 +2,20 @@ package vae
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/internal/batch"
+	"github.com/mnistlab/golab/lab/internal/ckpt"
+	"github.com/mnistlab/golab/lab/internal/train"
+	"github.com/mnistlab/golab/lab/pretrained"
 )
 
 // Config describes a VAE and how it is trained. The zero value of each field
@@ -27,9 +28,13 @@ type Config struct {
 	BatchSize    int     // images per training step (default 100)
 
 	// Dir is the checkpoint directory (see CheckpointDir); "" keeps no
-	// checkpoints. New resumes from the latest checkpoint found there.
+	// checkpoints. New resumes from the newest checkpoint found there.
 	Dir string
 }
+
+// DefaultSteps is the homework's training length (--iter_max 20000): Fit's
+// Steps when FitOptions sets neither Steps nor Epochs.
+const DefaultSteps = 20000
 
 // DefaultConfig is the homework's configuration: z = 10, 300 hidden units,
 // Adam with learning rate 1e-3, batches of 100, seed 0, no checkpoints.
@@ -39,19 +44,25 @@ func DefaultConfig() Config {
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.Z == 0 {
-		c.Z = d.Z
-	}
-	if c.Hidden == 0 {
-		c.Hidden = d.Hidden
-	}
-	if c.LearningRate == 0 {
-		c.LearningRate = d.LearningRate
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = d.BatchSize
-	}
+	train.Default(&c.Z, d.Z)
+	train.Default(&c.Hidden, d.Hidden)
+	train.Default(&c.LearningRate, d.LearningRate)
+	train.Default(&c.BatchSize, d.BatchSize)
 	return c
+}
+
+// settings are how the model trains: batches of BatchSize from the seed's
+// permutations, DefaultSteps, the NELBO and its two terms recorded.
+func (c Config) settings() train.Settings {
+	return train.Settings{Dir: c.Dir, Seed: c.Seed, BatchSize: c.BatchSize, DefaultSteps: DefaultSteps,
+		Values: []string{"nelbo", "kl", "rec"}}
+}
+
+// sameModel reports whether c and o describe the same network and training,
+// Dir aside.
+func (c Config) sameModel(o Config) bool {
+	c.Dir, o.Dir = "", ""
+	return c == o
 }
 
 func (c Config) validate() error {
@@ -60,15 +71,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("vae: Z=%d, want ≥ 1", c.Z)
 	case c.Hidden < 1:
 		return fmt.Errorf("vae: Hidden=%d, want ≥ 1", c.Hidden)
-	case c.BatchSize < 1:
-		return fmt.Errorf("vae: BatchSize=%d, want ≥ 1", c.BatchSize)
-	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("vae: LearningRate=%g, want > 0", c.LearningRate)
 	}
-	return nil
+	return train.CheckOptimizer("vae", c.LearningRate, c.BatchSize)
 }
 
 // History holds the training losses of every step: element i is step i+1.
+// NELBO is the loss (Losses); KL and REC are its two terms.
 type History struct {
 	NELBO, KL, REC []float32
 }
@@ -76,106 +84,68 @@ type History struct {
 // Len is the number of recorded steps.
 func (h History) Len() int { return len(h.NELBO) }
 
-func (h History) clone() History {
-	return History{
-		NELBO: append([]float32(nil), h.NELBO...),
-		KL:    append([]float32(nil), h.KL...),
-		REC:   append([]float32(nil), h.REC...),
-	}
-}
-
-func (h History) truncate(n int) History {
-	n = min(n, h.Len())
-	return History{NELBO: h.NELBO[:n], KL: h.KL[:n], REC: h.REC[:n]}
-}
-
 // Model is the homework's VAE with its optimizer state, training history and
-// checkpoints. Create it with New (or Open to load a checkpoint). A Model is
-// not safe for concurrent use.
+// checkpoints. Create it with New, Open or LoadPretrained. A Model is not
+// safe for concurrent use.
 type Model struct {
-	cfg     Config
-	backend compute.Backend
-	store   *model.Store
-	step    int
-	hist    History
-	rng     *rand.Rand // Go-side sampling (SampleZ, SampleX)
+	cfg  Config
+	core *train.Core[Config]
+	rng  *rand.Rand // Go-side sampling (SampleZ, SampleX)
 
 	trainExec, probExec, encodeExec, elboExec *model.Exec
 	iwaeExecs                                 map[int]*model.Exec
-
-	permEpoch int
-	perm      []int
 }
 
 // New creates a VAE from cfg (zero fields take the defaults of DefaultConfig).
-// If cfg.Dir holds checkpoints, the latest is loaded and training resumes from
-// it; its configuration must then match cfg. Otherwise the weights are
-// initialised as PyTorch's nn.Linear does, from cfg.Seed.
-func New(cfg Config) (*Model, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Dir != "" {
-		path, err := LatestCheckpoint(cfg.Dir)
-		if err != nil {
+// If cfg.Dir holds checkpoints, the newest intact one is loaded and training
+// resumes from it; its configuration must then match cfg. Otherwise the
+// weights are initialised as PyTorch's nn.Linear does, from cfg.Seed.
+func New(cfg Config) (*Model, error) { return build(kind.Start(cfg, cfg.Dir)) }
+
+// Open loads a model from a checkpoint file, or from the newest intact
+// checkpoint of a directory. Its Config.Dir is the file's directory, so
+// further training saves next to it.
+func Open(path string) (*Model, error) { return build(kind.Load(path)) }
+
+// LoadPretrained loads the VAE shipped with the lab (lab/pretrained/vae: the
+// homework's run 0 after 20 000 steps; its README.md records the command and
+// the scores), ready for Evaluate, Sample and Transform. Its Config.Dir is
+// empty, so training it further keeps no checkpoints rather than writing into
+// the shipped directory.
+func LoadPretrained() (*Model, error) { return build(kind.Pretrained(pretrained.VAE)) }
+
+// kind describes the VAE's checkpoint files (package lab/internal/ckpt): the
+// configuration, every variable of the Store (weights, Adam's moments and
+// step, global step, RNG state) and the record of the NELBO, KL and REC of
+// every step.
+var kind = ckpt.Kind[Config]{Name: "vae", Format: "golab-vae/2", Upgrade: upgradeV1,
+	Defaults: Config.withDefaults, Validate: Config.validate, Dir: func(c *Config) *string { return &c.Dir },
+	Same: Config.sameModel, Describe: Config.describe}
+
+// build makes the model of a prepared configuration, from checkpoint f or
+// (nil) fresh weights.
+func build(cfg Config, f *ckpt.File[Config], err error) (*Model, error) {
+	return train.Build(kind, cfg, cfg.settings(), f, err, func(core *train.Core[Config]) (*Model, error) {
+		core.Store.SetParam(ParamZ, cfg.Z)
+		core.Store.SetParam(ParamHidden, cfg.Hidden)
+		core.Store.SetParam(ParamXDim, XDim)
+		m := &Model{cfg: cfg, core: core, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a3b1e)), iwaeExecs: map[int]*model.Exec{}}
+		if err := m.buildExecs(); err != nil {
 			return nil, err
 		}
-		if path != "" {
-			ck, err := readCheckpoint(path)
-			if err != nil {
-				return nil, err
-			}
-			saved := ck.Config
-			saved.Dir = cfg.Dir
-			if saved != cfg {
-				return nil, fmt.Errorf("vae: checkpoint %s has %s, not %s (use another directory or run)",
-					path, saved.describe(), cfg.describe())
-			}
-			return fromCheckpoint(ck, cfg.Dir)
-		}
-	}
-	m, err := newModel(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.store.SetRNGStateFromSeed(cfg.Seed); err != nil {
-		return nil, fmt.Errorf("vae: %w", err)
-	}
-	if err := m.initialize(); err != nil {
-		return nil, err
-	}
-	return m, nil
+		return m, m.initialize()
+	})
 }
 
 func (c Config) describe() string {
 	return fmt.Sprintf("z=%d hidden=%d seed=%d lr=%g batch=%d", c.Z, c.Hidden, c.Seed, c.LearningRate, c.BatchSize)
 }
 
-func newModel(cfg Config) (*Model, error) {
-	b, err := backend.New()
-	if err != nil {
-		return nil, err
-	}
-	store := model.NewStore()
-	store.SetParam(ParamZ, cfg.Z)
-	store.SetParam(ParamHidden, cfg.Hidden)
-	store.SetParam(ParamXDim, XDim)
-	m := &Model{
-		cfg:       cfg,
-		backend:   b,
-		store:     store,
-		rng:       rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a3b1e)),
-		iwaeExecs: map[int]*model.Exec{},
-		permEpoch: -1,
-	}
-	return m, m.buildExecs()
-}
-
 func (m *Model) buildExecs() error {
 	var err error
+	b, store := m.core.Backend, m.core.Store
 	opt := optimizer.Adam().LearningRate(m.cfg.LearningRate).Epsilon(1e-8).Done() // torch.optim.Adam defaults
-	m.trainExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x *Node) []*Node {
+	m.trainExec, err = model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
 		nelbo, kl, rec := NegativeELBOBound(scope, Binarize(scope, x))
 		opt.UpdateGraph(scope, x.Graph(), nelbo)
 		return []*Node{nelbo, kl, rec}
@@ -183,20 +153,20 @@ func (m *Model) buildExecs() error {
 	if err != nil {
 		return fmt.Errorf("vae: %w", err)
 	}
-	m.probExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, z *Node) *Node {
+	m.probExec, err = model.NewExec(b, store, func(scope *model.Scope, z *Node) *Node {
 		return Probabilities(scope, z)
 	})
 	if err != nil {
 		return fmt.Errorf("vae: %w", err)
 	}
-	m.encodeExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x *Node) []*Node {
+	m.encodeExec, err = model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
 		mean, v := Encode(scope, x)
 		return []*Node{mean, v}
 	})
 	if err != nil {
 		return fmt.Errorf("vae: %w", err)
 	}
-	m.elboExec, err = model.NewExec(m.backend, m.store, func(scope *model.Scope, x, rng *Node) []*Node {
+	m.elboExec, err = model.NewExec(b, store, func(scope *model.Scope, x, rng *Node) []*Node {
 		withRNG(rng)
 		nelbo, kl, rec := NegativeELBOBound(scope, x)
 		return []*Node{nelbo, kl, rec, rngStateOf(x.Graph())}
@@ -211,7 +181,7 @@ func (m *Model) iwaeExec(k int) (*model.Exec, error) {
 	if e, ok := m.iwaeExecs[k]; ok {
 		return e, nil
 	}
-	e, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, x, rng *Node) []*Node {
+	e, err := model.NewExec(m.core.Backend, m.core.Store, func(scope *model.Scope, x, rng *Node) []*Node {
 		withRNG(rng)
 		niwae, kl, rec := negativeIWAEPerExample(scope, x, k)
 		return []*Node{ReduceAllSum(niwae), ReduceAllSum(kl), ReduceAllSum(rec), rngStateOf(x.Graph())}
@@ -224,9 +194,10 @@ func (m *Model) iwaeExec(k int) (*model.Exec, error) {
 }
 
 // initialize creates and initialises the network's variables (encoder first,
-// then decoder) by running the encoder and decoder once on a zero image.
+// then decoder) by running the encoder and decoder once on a zero image;
+// variables loaded from a checkpoint are left as they are.
 func (m *Model) initialize() error {
-	init, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, x *Node) *Node {
+	init, err := model.NewExec(m.core.Backend, m.core.Store, func(scope *model.Scope, x *Node) *Node {
 		mean, _ := Encode(scope, x)
 		return Decode(scope, mean)
 	})
@@ -244,54 +215,46 @@ func (m *Model) initialize() error {
 func (m *Model) Config() Config { return m.cfg }
 
 // Step is the number of training steps taken so far.
-func (m *Model) Step() int { return m.step }
+func (m *Model) Step() int { return m.core.Record.Step }
 
-// History returns a copy of the losses of every training step so far
-// (restored from the checkpoint when resuming).
-func (m *Model) History() History { return m.hist.clone() }
+// Losses returns the training loss (the batch's NELBO) of every step so far:
+// element i is step i+1.
+func (m *Model) Losses() []float32 { return slices.Clone(m.core.Record.Losses) }
+
+// History returns a copy of the losses of every training step so far and
+// their KL and REC terms (restored from the checkpoint when resuming).
+func (m *Model) History() History {
+	r := m.core.Record
+	return History{NELBO: slices.Clone(r.Losses), KL: slices.Clone(r.Metrics["kl"]), REC: slices.Clone(r.Metrics["rec"])}
+}
+
+// TrainingTime is the total time spent in training steps so far, over every
+// Fit call (and the runs before the checkpoint it was resumed from).
+func (m *Model) TrainingTime() time.Duration { return m.core.Record.Elapsed }
 
 // NumParameters is the number of trainable weights of the encoder and decoder.
 func (m *Model) NumParameters() int {
 	n := 0
 	for _, s := range []string{"/encoder", "/decoder"} {
-		n += m.store.Scope(s).NumParameters()
+		n += m.core.Store.Scope(s).NumParameters()
 	}
 	return n
 }
 
 // String describes the model, e.g. "VAE z=10 hidden=300 (…) step 20000".
 func (m *Model) String() string {
-	return fmt.Sprintf("VAE %s, %d parameters, step %d", m.cfg.describe(), m.NumParameters(), m.step)
+	return fmt.Sprintf("VAE %s, %d parameters, step %d", m.cfg.describe(), m.NumParameters(), m.Step())
 }
 
-// FitOptions control Fit.
-type FitOptions struct {
-	// IterMax is the step at which training stops (default 20000): Fit takes
-	// IterMax − Step() more steps, none if the model is already there.
-	IterMax int
-	// IterSave: when Config.Dir is set, a checkpoint is written every
-	// IterSave steps (0: none) and always at IterMax and on cancellation.
-	IterSave int
-	// Progress, if set, is called after every step.
-	Progress func(Progress)
-}
+// FitOptions control Fit: Steps (default DefaultSteps, the homework's
+// --iter_max), SaveEvery (the homework's --iter_save), Progress. See
+// train.Options.
+type FitOptions = train.Options
 
-// Progress reports one training step to FitOptions.Progress.
-type Progress struct {
-	Step, IterMax  int
-	NELBO, KL, REC float64 // this step's batch losses
-	// Running, RunningKL and RunningREC are the means of NELBO, KL and REC
-	// over the last (up to) 100 steps: the smoothed loss to display.
-	Running, RunningKL, RunningREC float64
-	Elapsed                        time.Duration
-	Checkpoint                     string // path of the checkpoint written after this step, if any
-}
-
-// String formats the smoothed losses as a short status, e.g.
-// "loss=101.32 kl=19.1 rec=82.2".
-func (p Progress) String() string {
-	return fmt.Sprintf("loss=%.2f kl=%.1f rec=%.1f", p.Running, p.RunningKL, p.RunningREC)
-}
+// Progress reports one training step to FitOptions.Progress: Loss and
+// Running are the batch's NELBO and its mean over the last 100 steps, and
+// Metric("kl"), Metric("rec") the running means of its two terms.
+type Progress = train.Progress
 
 // Fit trains the model on x — N images of 784 values in [0, 1], row-major —
 // as the homework does: each step takes the next batch of a per-epoch shuffle
@@ -300,101 +263,10 @@ func (p Progress) String() string {
 // deterministic given the seed, and resuming from a checkpoint continues the
 // same sequence of batches and random numbers.
 //
-// If ctx is cancelled, Fit saves a checkpoint (when Config.Dir is set) and
-// returns ctx's error.
+// With Config.Dir set, checkpoints are written every opts.SaveEvery steps, at
+// the last step and when ctx is cancelled; Fit then returns ctx's error.
 func (m *Model) Fit(ctx context.Context, x []float32, opts FitOptions) error {
-	n, err := numImages(x)
-	if err != nil {
-		return err
-	}
-	if opts.IterMax == 0 {
-		opts.IterMax = 20000
-	}
-	if opts.IterMax < 0 || opts.IterSave < 0 {
-		return fmt.Errorf("vae: IterMax=%d IterSave=%d, want ≥ 0", opts.IterMax, opts.IterSave)
-	}
-	bs := min(m.cfg.BatchSize, n)
-	perEpoch := (n + bs - 1) / bs
-	buf := make([]float32, bs*XDim)
-	start := time.Now()
-	for m.step < opts.IterMax {
-		if err := ctx.Err(); err != nil {
-			if m.cfg.Dir != "" {
-				if _, serr := m.Save(); serr != nil {
-					return serr
-				}
-			}
-			return err
-		}
-		epoch, b := m.step/perEpoch, m.step%perEpoch
-		idx := m.permutation(epoch, n)[b*bs : min((b+1)*bs, n)]
-		batch := buf[:len(idx)*XDim]
-		for i, j := range idx {
-			copy(batch[i*XDim:(i+1)*XDim], x[j*XDim:(j+1)*XDim])
-		}
-		outs, err := m.trainExec.Call(tensors.FromFlatDataAndDimensions(batch, len(idx), XDim))
-		if err != nil {
-			return fmt.Errorf("vae: training step %d: %w", m.step+1, err)
-		}
-		nelbo, kl, rec := scalar(outs[0]), scalar(outs[1]), scalar(outs[2])
-		if math.IsNaN(nelbo) || math.IsInf(nelbo, 0) {
-			return fmt.Errorf("vae: training diverged at step %d (nelbo=%v)", m.step+1, nelbo)
-		}
-		m.step++
-		m.hist.NELBO = append(m.hist.NELBO, float32(nelbo))
-		m.hist.KL = append(m.hist.KL, float32(kl))
-		m.hist.REC = append(m.hist.REC, float32(rec))
-		p := Progress{Step: m.step, IterMax: opts.IterMax, NELBO: nelbo, KL: kl, REC: rec,
-			Running: lastMean(m.hist.NELBO, 100), RunningKL: lastMean(m.hist.KL, 100),
-			RunningREC: lastMean(m.hist.REC, 100), Elapsed: time.Since(start)}
-		if m.cfg.Dir != "" && ((opts.IterSave > 0 && m.step%opts.IterSave == 0) || m.step == opts.IterMax) {
-			if p.Checkpoint, err = m.Save(); err != nil {
-				return err
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(p)
-		}
-	}
-	return nil
-}
-
-// lastMean is the mean of the last w values of h.
-func lastMean(h []float32, w int) float64 {
-	h = h[max(0, len(h)-w):]
-	s := 0.0
-	for _, v := range h {
-		s += float64(v)
-	}
-	return s / float64(max(1, len(h)))
-}
-
-// permutation returns the shuffled order of epoch, a function of the seed and
-// the epoch only, so a resumed run sees the same batches.
-func (m *Model) permutation(epoch, n int) []int {
-	if m.permEpoch != epoch || len(m.perm) != n {
-		r := rand.New(rand.NewPCG(uint64(m.cfg.Seed), uint64(epoch)))
-		m.perm = r.Perm(n)
-		m.permEpoch = epoch
-	}
-	return m.perm
-}
-
-func numImages(x []float32) (int, error) {
-	if len(x) == 0 || len(x)%XDim != 0 {
-		return 0, fmt.Errorf("vae: got %d values, want N×%d (N ≥ 1 images of 28×28 values in [0,1])", len(x), XDim)
-	}
-	return len(x) / XDim, nil
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
+	return m.core.FitImages(ctx, x, opts, m.trainExec)
 }
 
 // SampleZ draws n latent codes from the prior N(0, I): n rows of Z values.
@@ -413,21 +285,15 @@ func (m *Model) SampleZ(n int) [][]float32 {
 // pixel probabilities sigmoid(logits): one 784-value image per row, in [0, 1].
 // These are the images to display.
 func (m *Model) InverseTransform(z [][]float32) ([][]float32, error) {
-	if len(z) == 0 {
-		return nil, nil
+	flat, err := batch.Flatten("vae", z, m.cfg.Z)
+	if err != nil {
+		return nil, err
 	}
-	flat := make([]float32, 0, len(z)*m.cfg.Z)
-	for i, row := range z {
-		if len(row) != m.cfg.Z {
-			return nil, fmt.Errorf("vae: z[%d] has %d values, want %d", i, len(row), m.cfg.Z)
-		}
-		flat = append(flat, row...)
-	}
-	out, err := m.probExec.Call(tensors.FromFlatDataAndDimensions(flat, len(z), m.cfg.Z))
+	out, err := batch.Apply(m.probExec, flat, m.cfg.Z, XDim)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %w", err)
 	}
-	return rows(out[0], XDim)
+	return out[0], nil
 }
 
 // SampleX draws binary images x ~ p(x|z) = Bernoulli(sigmoid(decoder(z))), one
@@ -461,34 +327,14 @@ func (m *Model) Transform(x []float32) ([][]float32, error) {
 }
 
 // Encode returns the mean and variance of q(z|x) for each image of x
-// (N×784 values, row-major).
+// (N×784 values in [0, 1], row-major): N rows of Z values each.
 func (m *Model) Encode(x []float32) (mean, variance [][]float32, err error) {
-	n, err := numImages(x)
-	if err != nil {
+	if _, err := batch.Images("vae", x); err != nil {
 		return nil, nil, err
 	}
-	out, err := m.encodeExec.Call(tensors.FromFlatDataAndDimensions(x, n, XDim))
+	out, err := batch.Apply(m.encodeExec, x, XDim, m.cfg.Z, m.cfg.Z)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vae: %w", err)
 	}
-	if mean, err = rows(out[0], m.cfg.Z); err != nil {
-		return nil, nil, err
-	}
-	variance, err = rows(out[1], m.cfg.Z)
-	return mean, variance, err
-}
-
-func rows(t *tensors.Tensor, width int) ([][]float32, error) {
-	flat, err := tensors.CopyFlatData[float32](t)
-	if err != nil {
-		return nil, fmt.Errorf("vae: %w", err)
-	}
-	if len(flat)%width != 0 {
-		return nil, errors.New("vae: internal error: output size")
-	}
-	out := make([][]float32, len(flat)/width)
-	for i := range out {
-		out[i] = flat[i*width : (i+1)*width : (i+1)*width]
-	}
-	return out, nil
+	return out[0], out[1], nil
 }

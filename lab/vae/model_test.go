@@ -3,84 +3,24 @@ package vae
 import (
 	"context"
 	"math"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
-)
+	"github.com/gomlx/gomlx/ml/model"
 
-// synthetic returns n "images" of 784 values in [0, 1]: noisy copies of three
-// stroke-like prototypes, enough structure for a small VAE to learn quickly.
-func synthetic(n int, seed uint64) []float32 {
-	r := rand.New(rand.NewPCG(seed, 1))
-	x := make([]float32, n*XDim)
-	for i := range n {
-		kind := i % 3
-		for p := range XDim {
-			row, col := p/28, p%28
-			var on bool
-			switch kind {
-			case 0:
-				on = col >= 12 && col <= 15 && row >= 4 && row <= 23 // vertical bar
-			case 1:
-				on = row >= 12 && row <= 15 && col >= 4 && col <= 23 // horizontal bar
-			default:
-				d := math.Hypot(float64(row)-13.5, float64(col)-13.5)
-				on = d >= 7 && d <= 10 // ring
-			}
-			v := 0.02 * r.Float64()
-			if on {
-				v = 0.8 + 0.2*r.Float64()
-			}
-			x[i*XDim+p] = float32(v)
-		}
-	}
-	return x
-}
+	"github.com/mnistlab/golab/lab/internal/labtest"
+)
 
 func smallConfig(dir string) Config {
 	return Config{Z: 4, Hidden: 32, Seed: 3, BatchSize: 20, Dir: dir}
 }
 
-func mustNew(t *testing.T, cfg Config) *Model {
-	t.Helper()
-	m, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func mustNew(t testing.TB, cfg Config) *Model { return labtest.Must(New(cfg))(t) }
 
-func weights(t *testing.T, m *Model) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for v := range m.store.IterVariables() {
-		val, err := v.Value()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := val.ConstBytes(func(b []byte) { out[v.Path()] = slices.Clone(b) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-func sameWeights(t *testing.T, what string, a, b map[string][]byte) {
-	t.Helper()
-	if len(a) != len(b) {
-		t.Fatalf("%s: %d vs %d variables", what, len(a), len(b))
-	}
-	for k, va := range a {
-		if vb, ok := b[k]; !ok || string(va) != string(vb) {
-			t.Fatalf("%s: variable %s differs", what, k)
-		}
-	}
-}
+func weights(t *testing.T, m *Model) map[string][]byte { return labtest.Weights(t, m.core.Store) }
 
 func TestNewDefaultsAndParameters(t *testing.T) {
 	m := mustNew(t, Config{})
@@ -93,7 +33,7 @@ func TestNewDefaultsAndParameters(t *testing.T) {
 		t.Fatalf("NumParameters = %d, want %d", got, want)
 	}
 	// PyTorch's nn.Linear initialisation: first-layer weights uniform in ±1/√784.
-	w, err := m.store.GetVariable("/encoder/fc1/dense/weights").Value()
+	w, err := m.core.Store.GetVariable("/encoder/fc1/dense/weights").Value()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +53,7 @@ func TestNewDefaultsAndParameters(t *testing.T) {
 func TestSeedDeterminesInitialisation(t *testing.T) {
 	a := weights(t, mustNew(t, smallConfig("")))
 	b := weights(t, mustNew(t, smallConfig("")))
-	sameWeights(t, "same seed", a, b)
+	labtest.SameWeights(t, "same seed", a, b)
 	cfg := smallConfig("")
 	cfg.Seed++
 	c := weights(t, mustNew(t, cfg))
@@ -123,17 +63,20 @@ func TestSeedDeterminesInitialisation(t *testing.T) {
 }
 
 func TestFitLowersLossAndRecordsHistory(t *testing.T) {
-	x := synthetic(120, 1)
+	x := labtest.Images(120, 1)
 	m := mustNew(t, smallConfig(""))
 	var calls int
 	var last Progress
-	err := m.Fit(context.Background(), x, FitOptions{IterMax: 60, Progress: func(p Progress) { calls++; last = p }})
+	err := m.Fit(context.Background(), x, FitOptions{Steps: 60, Progress: func(p Progress) { calls++; last = p }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := m.History()
-	if m.Step() != 60 || h.Len() != 60 || calls != 60 || last.Step != 60 || last.IterMax != 60 {
+	if m.Step() != 60 || h.Len() != 60 || len(h.KL) != 60 || len(h.REC) != 60 || calls != 60 || last.Step != 60 || last.Steps != 60 {
 		t.Fatalf("step %d, history %d, %d progress calls, last %+v", m.Step(), h.Len(), calls, last)
+	}
+	if !slices.Equal(m.Losses(), h.NELBO) {
+		t.Fatal("Losses() differs from History().NELBO")
 	}
 	for i := range h.NELBO {
 		if d := h.NELBO[i] - h.KL[i] - h.REC[i]; math.Abs(float64(d)) > 1e-3*float64(h.NELBO[i]) {
@@ -144,14 +87,14 @@ func TestFitLowersLossAndRecordsHistory(t *testing.T) {
 	if !(final < 0.7*first) {
 		t.Fatalf("NELBO did not fall: first steps %v, last steps %v", first, final)
 	}
-	if math.Abs(last.Running-mean32(h.NELBO[max(0, 60-100):])) > 1e-6*last.Running {
-		t.Fatalf("running loss %v", last.Running)
+	if math.Abs(last.Running-mean32(h.NELBO)) > 1e-6*last.Running || math.Abs(last.Metric("kl")-mean32(h.KL)) > 1e-6*last.Metric("kl") ||
+		math.Abs(last.Metric("rec")-mean32(h.REC)) > 1e-6*last.Metric("rec") {
+		t.Fatalf("running means %v, want %v %v %v", last, mean32(h.NELBO), mean32(h.KL), mean32(h.REC))
 	}
-	// Already at IterMax: nothing to do.
-	if err := m.Fit(context.Background(), x, FitOptions{IterMax: 60}); err != nil || m.Step() != 60 {
-		t.Fatalf("second Fit: step %d, err %v", m.Step(), err)
+	if s := last.String(); !strings.HasPrefix(s, "nelbo=") || !strings.Contains(s, " kl=") || !strings.Contains(s, " rec=") {
+		t.Fatalf("Progress.String() = %q", s)
 	}
-	if err := m.Fit(context.Background(), x[:100], FitOptions{IterMax: 70}); err == nil {
+	if err := m.Fit(context.Background(), x[:100], FitOptions{Steps: 70}); err == nil {
 		t.Fatal("Fit accepted 100 values")
 	}
 }
@@ -164,45 +107,48 @@ func mean32(v []float32) float64 {
 	return s / float64(len(v))
 }
 
-func TestCheckpointRoundTrip(t *testing.T) {
+// TestContract runs the checks every model shares: checkpoints, round
+// trips, resumption bit for bit, cancellation, damaged files.
+func TestContract(t *testing.T) {
+	x := labtest.Images(90, 3)
+	labtest.Contract(t, labtest.Case[*Model]{
+		Name: "vae",
+		New:  func(dir string) (*Model, error) { return New(smallConfig(dir)) },
+		Other: func(dir string) (*Model, error) {
+			cfg := smallConfig(dir)
+			cfg.Z = 5
+			return New(cfg)
+		},
+		Open:  Open,
+		Fit:   func(ctx context.Context, m *Model, o FitOptions) error { return m.Fit(ctx, x, o) },
+		Store: func(m *Model) *model.Store { return m.core.Store },
+	})
+}
+
+// TestHistoryRoundTrip checks that a checkpoint keeps the KL and REC terms
+// and that decoding and evaluation are the same after a reload.
+func TestHistoryRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	x := synthetic(60, 2)
+	x := labtest.Images(60, 2)
 	m := mustNew(t, smallConfig(dir))
-	if err := m.Fit(context.Background(), x, FitOptions{IterMax: 7, IterSave: 5}); err != nil {
+	if err := m.Fit(context.Background(), x, FitOptions{Steps: 7}); err != nil {
 		t.Fatal(err)
-	}
-	paths, err := Checkpoints(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{CheckpointPath(dir, 5), CheckpointPath(dir, 7)}
-	if !slices.Equal(paths, want) {
-		t.Fatalf("checkpoints %v, want %v", paths, want)
 	}
 	m2, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m2.Step() != 7 || m2.Config() != m.Config() || m2.History().Len() != 7 {
-		t.Fatalf("reloaded: step %d config %+v history %d", m2.Step(), m2.Config(), m2.History().Len())
+	if h1, h2 := m.History(), m2.History(); m2.Config() != m.Config() || !slices.Equal(h1.KL, h2.KL) || !slices.Equal(h1.REC, h2.REC) {
+		t.Fatalf("reloaded: config %+v, history %+v vs %+v", m2.Config(), h2, h1)
 	}
-	if !slices.Equal(m2.History().NELBO, m.History().NELBO) {
-		t.Fatal("history changed by the round trip")
-	}
-	sameWeights(t, "round trip", weights(t, m), weights(t, m2))
 	z := [][]float32{{0, 0, 0, 0}, {1, -1, 0.5, 2}}
 	p1, err := m.InverseTransform(z)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p2, err := m2.InverseTransform(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range p1 {
-		if !slices.Equal(p1[i], p2[i]) {
-			t.Fatalf("decoder output %d differs after reload", i)
-		}
+	if err != nil || !labtest.EqualRows(p1, p2) {
+		t.Fatalf("decoder output differs after reload (%v)", err)
 	}
 	e1, err := m.Evaluate(x, EvalOptions{Repeats: 2})
 	if err != nil {
@@ -215,86 +161,37 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if e1.NELBO != e2.NELBO || e1.KL != e2.KL || e1.REC != e2.REC {
 		t.Fatalf("evaluation differs after reload: %+v vs %+v", e1, e2)
 	}
-	// A specific older file loads too.
-	m5, err := Open(CheckpointPath(dir, 5))
-	if err != nil || m5.Step() != 5 || m5.History().Len() != 5 {
-		t.Fatalf("Open(model-5): %v", err)
-	}
-	// New with another configuration refuses the directory.
-	cfg := smallConfig(dir)
-	cfg.Z = 5
-	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "z=4") {
+	if _, err := New(Config{Z: 5, Hidden: 32, Seed: 3, BatchSize: 20, Dir: dir}); err == nil || !strings.Contains(err.Error(), "z=4") {
 		t.Fatalf("New with z=5 on a z=4 checkpoint: err = %v", err)
 	}
-	// No temporary files are left behind.
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Fatalf("directory holds %d entries, want 2", len(entries))
-	}
 }
 
-// TestResumeAfterInterruption trains 50 steps saving every 20 steps; a run
-// "killed" after step 30 (its final checkpoint at 30 removed, as if the process
-// died before writing it) resumes from step 20 and must end with exactly the
-// weights, optimizer state and history of an uninterrupted run.
-func TestResumeAfterInterruption(t *testing.T) {
-	x := synthetic(90, 3)
-	opts := FitOptions{IterMax: 50, IterSave: 20}
-
-	full := mustNew(t, smallConfig(t.TempDir()))
-	if err := full.Fit(context.Background(), x, opts); err != nil {
+// TestShippedV1FileUpgrades reads the shipped checkpoint, written in the
+// format before the shared one (golab-vae/1): its History becomes Losses and
+// the KL and REC metrics, and LoadPretrained keeps no checkpoint directory.
+func TestShippedV1FileUpgrades(t *testing.T) {
+	m, err := LoadPretrained()
+	if err != nil {
 		t.Fatal(err)
 	}
-
-	dir := t.TempDir()
-	a := mustNew(t, smallConfig(dir))
-	if err := a.Fit(context.Background(), x, FitOptions{IterMax: 30, IterSave: 20}); err != nil {
-		t.Fatal(err)
+	h := m.History()
+	if m.Step() != 20000 || h.Len() != 20000 || len(h.KL) != 20000 || len(h.REC) != 20000 || m.Config().Dir != "" {
+		t.Fatalf("shipped VAE: step %d, history %d/%d/%d, dir %q", m.Step(), h.Len(), len(h.KL), len(h.REC), m.Config().Dir)
 	}
-	if err := os.Remove(CheckpointPath(dir, 30)); err != nil {
-		t.Fatal(err)
-	}
-	b := mustNew(t, smallConfig(dir))
-	if b.Step() != 20 {
-		t.Fatalf("resumed at step %d, want 20", b.Step())
-	}
-	if err := b.Fit(context.Background(), x, opts); err != nil {
-		t.Fatal(err)
-	}
-	if b.Step() != 50 {
-		t.Fatalf("ended at step %d", b.Step())
-	}
-	sameWeights(t, "resumed vs uninterrupted", weights(t, full), weights(t, b))
-	if !slices.Equal(full.History().NELBO, b.History().NELBO) {
-		t.Fatal("loss history differs between resumed and uninterrupted runs")
-	}
-	paths, _ := Checkpoints(dir)
-	if want := []string{CheckpointPath(dir, 20), CheckpointPath(dir, 40), CheckpointPath(dir, 50)}; !slices.Equal(paths, want) {
-		t.Fatalf("checkpoints %v, want %v", paths, want)
-	}
-}
-
-func TestCancelSavesCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	m := mustNew(t, smallConfig(dir))
-	ctx, cancel := context.WithCancel(context.Background())
-	err := m.Fit(ctx, synthetic(30, 4), FitOptions{IterMax: 100, Progress: func(p Progress) {
-		if p.Step == 3 {
-			cancel()
+	for _, i := range []int{0, 9999, 19999} {
+		if d := h.NELBO[i] - h.KL[i] - h.REC[i]; math.Abs(float64(d)) > 1e-3*float64(h.NELBO[i]) {
+			t.Fatalf("step %d: nelbo %v ≠ kl %v + rec %v", i+1, h.NELBO[i], h.KL[i], h.REC[i])
 		}
-	}})
-	if err != context.Canceled || m.Step() != 3 {
-		t.Fatalf("Fit: err %v at step %d, want context.Canceled at 3", err, m.Step())
 	}
-	if p, _ := LatestCheckpoint(dir); p != CheckpointPath(dir, 3) {
-		t.Fatalf("latest checkpoint %q", p)
+	if _, err := m.Save(); err == nil {
+		t.Fatal("Save of the shipped model (no checkpoint directory) succeeded")
 	}
 }
 
 func TestIWAEBounds(t *testing.T) {
-	x := synthetic(60, 5)
+	x := labtest.Images(60, 5)
 	m := mustNew(t, smallConfig(""))
-	if err := m.Fit(context.Background(), x, FitOptions{IterMax: 40}); err != nil {
+	if err := m.Fit(context.Background(), x, FitOptions{Steps: 40}); err != nil {
 		t.Fatal(err)
 	}
 	ev, err := m.Evaluate(x, EvalOptions{Repeats: 200, IWAE: []int{1, 10, 100}})
@@ -325,7 +222,7 @@ func TestIWAEBounds(t *testing.T) {
 	if ev2.NELBO != ev.NELBO || ev2.IWAE[2].NIWAE != k100.NIWAE {
 		t.Errorf("evaluation not reproducible: %v vs %v", ev2.NELBO, ev.NELBO)
 	}
-	sameWeights(t, "after Evaluate", before, weights(t, m))
+	labtest.SameWeights(t, "after Evaluate", before, weights(t, m))
 	// Memory batching does not change the result beyond float rounding.
 	ev3, err := m.Evaluate(x, EvalOptions{Repeats: 2, IWAE: []int{100}, Rows: 700})
 	if err != nil {
@@ -384,11 +281,11 @@ func TestSampling(t *testing.T) {
 	if _, err := m.InverseTransform([][]float32{{1, 2}}); err == nil {
 		t.Fatal("InverseTransform accepted a 2-value code")
 	}
-	codes, err := m.Transform(synthetic(5, 6))
+	codes, err := m.Transform(labtest.Images(5, 6))
 	if err != nil || len(codes) != 5 || len(codes[0]) != 4 {
 		t.Fatalf("Transform: %v", err)
 	}
-	_, v, err := m.Encode(synthetic(2, 6))
+	_, v, err := m.Encode(labtest.Images(2, 6))
 	if err != nil || v[1][3] <= 0 {
 		t.Fatalf("Encode variances %v, %v", v, err)
 	}
@@ -397,31 +294,8 @@ func TestSampling(t *testing.T) {
 	}
 }
 
-func TestCheckpointsListing(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"model-100.ckpt", "model-20.ckpt", "model-3.ckpt", ".model-5.ckpt.tmp-1", "model-x.ckpt", "notes.txt"} {
-		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	paths, err := Checkpoints(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{CheckpointPath(dir, 3), CheckpointPath(dir, 20), CheckpointPath(dir, 100)}
-	if !slices.Equal(paths, want) {
-		t.Fatalf("Checkpoints = %v, want %v", paths, want)
-	}
+func TestCheckpointDir(t *testing.T) {
 	if got := CheckpointDir("checkpoints", 10, 0); got != filepath.Join("checkpoints", "model=vae_z=10_run=0000") {
 		t.Fatalf("CheckpointDir = %q", got)
-	}
-	if p, err := LatestCheckpoint(filepath.Join(dir, "missing")); p != "" || err != nil {
-		t.Fatalf("LatestCheckpoint(missing) = %q, %v", p, err)
-	}
-	if _, err := Open(CheckpointPath(dir, 3)); err == nil || !strings.HasPrefix(err.Error(), "vae: ") {
-		t.Fatalf("Open(empty file): %v", err)
-	}
-	if _, err := Open(filepath.Join(dir, "missing")); err == nil {
-		t.Fatal("Open(missing) succeeded")
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/gomlx/go-xla/compute/xla"
 
 	"github.com/mnistlab/golab/lab/backend"
+	"github.com/mnistlab/golab/lab/checkpoints"
+	"github.com/mnistlab/golab/lab/internal/labtest"
 )
 
 // xlaCPUConfig returns the backend configuration that reaches the XLA CPU
@@ -108,7 +110,7 @@ func closeLosses(t *testing.T, what string, hx, hg History, rel float64) {
 // 0.3 %, 0.8 %, 1.4 %), while the NELBO falls fast from ≈ 547.
 func TestXLACPUTrainingMatchesGo(t *testing.T) {
 	config := xlaCPUConfig(t)
-	x := synthetic(300, 11)
+	x := labtest.Images(300, 11)
 	ctx := context.Background()
 
 	// Same seed, independent initialisation.
@@ -117,7 +119,7 @@ func TestXLACPUTrainingMatchesGo(t *testing.T) {
 	on(t, "go")
 	sg := mustNew(t, Config{})
 	for _, m := range []*Model{sx, sg} {
-		if err := m.Fit(ctx, x, FitOptions{IterMax: 1}); err != nil {
+		if err := m.Fit(ctx, x, FitOptions{Steps: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,47 +131,27 @@ func TestXLACPUTrainingMatchesGo(t *testing.T) {
 	if _, err := init.Save(); err != nil {
 		t.Fatal(err)
 	}
-	mg, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mg := labtest.Must(Open(dir))(t)
 	on(t, config)
-	mx, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := mx.backend.Name(); !strings.Contains(strings.ToLower(b), "xla") {
+	mx := labtest.Must(Open(dir))(t)
+	if b := mx.core.Backend.Name(); !strings.Contains(strings.ToLower(b), "xla") {
 		t.Fatalf("model opened with %s=%s runs on %q", backend.EnvVar, config, b)
 	}
-	sameWeights(t, "go and xla:cpu models from one checkpoint", weights(t, mg), weights(t, mx))
-	ex, err := mx.Transform(x[:10*XDim])
-	if err != nil {
-		t.Fatal(err)
-	}
-	eg, err := mg.Transform(x[:10*XDim])
-	if err != nil {
-		t.Fatal(err)
-	}
+	labtest.SameWeights(t, "go and xla:cpu models from one checkpoint", weights(t, mg), weights(t, mx))
+	ex, eg := labtest.Must(mx.Transform(x[:10*XDim]))(t), labtest.Must(mg.Transform(x[:10*XDim]))(t)
 	if d := maxAbsDiff(t, ex, eg); d > 1e-5 {
 		t.Errorf("encoder means differ by up to %g between xla:cpu and go", d)
 	}
 	z := mg.SampleZ(4)
-	px, err := mx.InverseTransform(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := mg.InverseTransform(z)
-	if err != nil {
-		t.Fatal(err)
-	}
+	px, pg := labtest.Must(mx.InverseTransform(z))(t), labtest.Must(mg.InverseTransform(z))(t)
 	if d := maxAbsDiff(t, px, pg); d > 1e-5 {
 		t.Errorf("decoder probabilities differ by up to %g between xla:cpu and go", d)
 	}
-	if err := mx.Fit(ctx, x, FitOptions{IterMax: xlaSteps}); err != nil {
+	if err := mx.Fit(ctx, x, FitOptions{Steps: xlaSteps}); err != nil {
 		t.Fatalf("xla:cpu: %v", err)
 	}
 	on(t, "go")
-	if err := mg.Fit(ctx, x, FitOptions{IterMax: xlaSteps}); err != nil {
+	if err := mg.Fit(ctx, x, FitOptions{Steps: xlaSteps}); err != nil {
 		t.Fatal(err)
 	}
 	closeLosses(t, "same weights", mx.History(), mg.History(), 0.01)
@@ -181,38 +163,28 @@ func TestXLACPUTrainingMatchesGo(t *testing.T) {
 func TestXLACPUCheckpointRoundTrip(t *testing.T) {
 	config := xlaCPUConfig(t)
 	on(t, config)
-	x := synthetic(300, 12)
+	x := labtest.Images(300, 12)
 	ctx := context.Background()
 	dir := t.TempDir()
 	m := mustNew(t, Config{Dir: dir})
-	if err := m.Fit(ctx, x, FitOptions{IterMax: xlaSteps}); err != nil { // saves at IterMax
+	if err := m.Fit(ctx, x, FitOptions{Steps: xlaSteps}); err != nil { // saves at the last step
 		t.Fatal(err)
 	}
-	if p, _ := LatestCheckpoint(dir); p != CheckpointPath(dir, xlaSteps) {
-		t.Fatalf("latest checkpoint %q, want %q", p, CheckpointPath(dir, xlaSteps))
+	if p, _ := checkpoints.List(dir); len(p) != 1 || p[0] != checkpoints.Path(dir, xlaSteps) {
+		t.Fatalf("checkpoints %v, want %q", p, checkpoints.Path(dir, xlaSteps))
 	}
-	m2, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := labtest.Must(Open(dir))(t)
 	if m2.Step() != xlaSteps || !slices.Equal(m2.History().NELBO, m.History().NELBO) {
 		t.Fatalf("reloaded: step %d, history %v; want step %d, %v", m2.Step(), m2.History().NELBO, xlaSteps, m.History().NELBO)
 	}
-	sameWeights(t, "xla:cpu round trip", weights(t, m), weights(t, m2))
+	labtest.SameWeights(t, "xla:cpu round trip", weights(t, m), weights(t, m2))
 	z := m.SampleZ(3)
-	p1, err := m.InverseTransform(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p2, err := m2.InverseTransform(z)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p1, p2 := labtest.Must(m.InverseTransform(z))(t), labtest.Must(m2.InverseTransform(z))(t)
 	if d := maxAbsDiff(t, p1, p2); d != 0 {
 		t.Fatalf("xla:cpu: decoder outputs differ by up to %g after reload", d)
 	}
 	for _, mm := range []*Model{m, m2} {
-		if err := mm.Fit(ctx, x, FitOptions{IterMax: xlaSteps + 1}); err != nil {
+		if err := mm.Fit(ctx, x, FitOptions{Steps: xlaSteps + 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,37 +31,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mnistlab/golab/lab/autoencoder"
-	"github.com/mnistlab/golab/lab/backend"
-	"github.com/mnistlab/golab/lab/display"
-	"github.com/mnistlab/golab/lab/internal/runrecord"
+	"github.com/mnistlab/golab/lab/internal/modelcmd"
 	"github.com/mnistlab/golab/lab/metrics"
 	"github.com/mnistlab/golab/lab/mnist"
-	"github.com/mnistlab/golab/lab/persist"
 	"github.com/mnistlab/golab/lab/pretrained"
 	"github.com/mnistlab/golab/lab/runmode"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { modelcmd.Main(run) }
 
 const usage = `usage:
   autoencoder train --out DIR [--steps N | --epochs N] [--seed S] [--save-every N] [--ckpt DIR] [--fresh]
@@ -76,308 +61,93 @@ LAB_QUICK=1 shrinks the default sizes. "autoencoder train -h" lists the flags.`
 
 // Result is the JSON line both subcommands print last.
 type Result struct {
-	Command       string  `json:"command"`    // "train" or "eval"
-	Checkpoint    string  `json:"checkpoint"` // the checkpoint file written or evaluated
-	Architecture  string  `json:"architecture"`
-	Parameters    int     `json:"parameters"`
-	Step          int     `json:"step"`
-	TrainImages   int     `json:"train_images,omitempty"`
-	TrainSteps    int     `json:"train_steps,omitempty"`   // steps taken by this invocation
-	TrainSeconds  float64 `json:"train_seconds,omitempty"` // their wall time
-	TotalTraining float64 `json:"total_training_seconds,omitempty"`
-	WallSeconds   float64 `json:"wall_seconds"`
-	FileBytes     int64   `json:"file_bytes"`
-	// FinalLoss is the mean training loss (binary cross-entropy summed over
-	// pixels, nats per image) of the last (up to) 100 steps; LastLoss that of
-	// the last step alone.
-	FinalLoss  float64 `json:"final_loss"`
-	LastLoss   float64 `json:"last_loss"`
-	TestImages int     `json:"test_images"`
-	TestMSE    float64 `json:"test_mse"` // mean squared error per pixel, [0, 1] scale
+	Command string `json:"command"` // "train" or "eval"
+	modelcmd.Run
+	Architecture string  `json:"architecture"`
+	TestImages   int     `json:"test_images"`
+	TestMSE      float64 `json:"test_mse"` // mean squared error per pixel, [0, 1] scale
 	// KNN is the k of KNNAccuracy, the leave-one-out k-nearest-neighbour
 	// accuracy of the test images' codes (0: not measured).
 	KNN         int     `json:"knn,omitempty"`
 	KNNAccuracy float64 `json:"knn_accuracy,omitempty"`
-	Backend     string  `json:"backend"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fail := func(format string, a ...any) int {
-		msg := fmt.Sprintf(format, a...)
-		if !strings.HasPrefix(msg, "autoencoder: ") {
-			msg = "autoencoder: " + msg
-		}
-		fmt.Fprintln(stderr, strings.ReplaceAll(msg, "\n", " "))
-		return 1
-	}
-	if len(args) == 0 {
-		return fail("missing subcommand: train or eval (see autoencoder -h)")
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, usage)
-		return 0
-	case "train":
-		return train(ctx, args, stdout, fail)
-	case "eval":
-		return eval(args, stdout, fail)
-	}
-	return fail("unknown subcommand %q: want train or eval (see autoencoder -h)", args[0])
+	c := modelcmd.New("autoencoder", usage, stdout, stderr)
+	return c.Dispatch(args, map[string]func([]string) int{
+		"train": func(args []string) int { return trainCmd(ctx, c, args) },
+		"eval":  func(args []string) int { return evalCmd(c, args) },
+	})
 }
 
-// parse parses the flags of a subcommand; done is true when the command
-// should return code (after -h or an error).
-func parse(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string, fail func(string, ...any) int) (code int, done bool) {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: "+synopsis)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0, true
-		}
-		return fail("%s: %v (see autoencoder %s -h)", fs.Name(), err, fs.Name()), true
-	}
-	if fs.NArg() > 0 {
-		return fail("%s: unexpected argument %q (see autoencoder %s -h)", fs.Name(), fs.Arg(0), fs.Name()), true
-	}
-	return 0, false
-}
-
-func train(ctx context.Context, args []string, stdout io.Writer, fail func(string, ...any) int) int {
-	start := time.Now()
+func trainCmd(ctx context.Context, c *modelcmd.Cmd, args []string) int {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	out := fs.String("out", "", "directory for the final checkpoint model-<step>.ckpt and README.md (required), e.g. lab/pretrained/autoencoder")
-	ckDir := fs.String("ckpt", filepath.Join("checkpoints", "autoencoder"), "directory of the training checkpoints (resumed from; must differ from --out)")
-	steps := fs.Int("steps", runmode.Pick(autoencoder.DefaultSteps, 300), "train up to this step (the default is 10 epochs of 60 000 images)")
-	epochs := fs.Int("epochs", 0, "train up to this many passes over the training images instead of --steps")
-	seed := fs.Int64("seed", 0, "seed of the initialisation and the batch order (0, as in the lab 3 notebook)")
-	saveEvery := fs.Int("save-every", 500, "write a checkpoint every N steps (and at the end)")
-	lr := fs.Float64("lr", autoencoder.DefaultLearningRate, "Adam learning rate")
-	batch := fs.Int("batch", autoencoder.DefaultBatchSize, "images per training step")
-	trainN := fs.Int("train-images", runmode.Pick(0, 2000), "use the first N training images (0: all 60 000)")
-	testN := fs.Int("test-images", runmode.Pick(0, 1000), "evaluate on the first N test images (0: all 10 000)")
+	f := modelcmd.TrainFlags{Steps: runmode.Pick(autoencoder.DefaultSteps, 300), SaveEvery: 500, LearningRate: autoencoder.DefaultLearningRate,
+		BatchSize: autoencoder.DefaultBatchSize, TrainImages: runmode.Pick(0, 2000), TestImages: runmode.Pick(0, 1000)}
+	f.Add(fs, "autoencoder", "the final checkpoint")
 	knn := fs.Int("knn", 5, "k of the k-nearest-neighbour accuracy of the test codes (0: skip it)")
-	fresh := fs.Bool("fresh", false, "delete the checkpoints in --ckpt and train from scratch")
-	if code, done := parse(fs, args[1:], stdout, "autoencoder train --out DIR [flags]", fail); done {
+	if code, done := c.ParseTrain(fs, &f, args); done {
 		return code
 	}
-	stepsSet := false
-	fs.Visit(func(f *flag.Flag) { stepsSet = stepsSet || f.Name == "steps" })
-	switch {
-	case *out == "":
-		return fail("train: --out DIR is required (e.g. --out lab/pretrained/autoencoder)")
-	case *steps < 1 || *epochs < 0 || *saveEvery < 0:
-		return fail("train: --steps %d --epochs %d --save-every %d, want steps ≥ 1, epochs ≥ 0, save-every ≥ 0", *steps, *epochs, *saveEvery)
-	case *epochs > 0 && stepsSet:
-		return fail("train: --steps and --epochs both given; use one")
-	case *trainN < 0 || *testN < 0 || *knn < 0:
-		return fail("train: --train-images %d --test-images %d --knn %d, want ≥ 0", *trainN, *testN, *knn)
-	case *batch < 1 || !(*lr > 0):
-		return fail("train: --batch %d --lr %g, want batch ≥ 1 and lr > 0", *batch, *lr)
+	if *knn < 0 {
+		return c.Failf("train: --knn %d, want ≥ 0", *knn)
 	}
-	if same, err := runrecord.SameDir(*out, *ckDir); err != nil {
-		return fail("train: %v", err)
-	} else if same {
-		return fail("train: --out and --ckpt are the same directory %s; keep the training checkpoints apart from the shipped one", *out)
-	}
-	b, err := backend.New()
+	res := Result{Command: "train"}
+	trainSet, testSet, err := f.Load(&res.Run)
 	if err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	res := Result{Command: "train", Backend: backend.Describe(b)}
-
-	trainSet, err := mnist.Load(mnist.Train)
+	m, err := autoencoder.New(autoencoder.Config{Seed: f.Seed, LearningRate: f.LearningRate, BatchSize: f.BatchSize, Dir: f.Ckpt})
 	if err != nil {
-		return fail("%v", err)
+		return c.Failf("%v; or use --fresh", err)
 	}
-	if *trainN > 0 && *trainN < trainSet.N {
-		trainSet = trainSet.Head(*trainN)
-	}
-	testSet, err := loadTest(*testN)
+	x := trainSet.Float32()
+	err = c.Train(ctx, m, f.Target(trainSet.N), f.SaveEvery, modelcmd.StepsPerEpoch(trainSet.N, f.BatchSize), f.Ckpt,
+		func(ctx context.Context, o autoencoder.FitOptions) error { return m.Fit(ctx, x, o) }, &res.Run)
 	if err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	if *fresh {
-		if err := runrecord.KeepOnly(*ckDir, ""); err != nil {
-			return fail("train: %v", err)
-		}
+	if err := c.Ship(f.Out, m, m.SaveTo, &res.Run); err != nil {
+		return c.Fail(err)
 	}
-	m, err := autoencoder.New(autoencoder.Config{Seed: *seed, LearningRate: *lr, BatchSize: *batch, Dir: *ckDir})
-	if err != nil {
-		return fail("%v; or use --fresh", err)
-	}
-	bs := min(*batch, trainSet.N)
-	perEpoch := (trainSet.N + bs - 1) / bs
-	target := *steps
-	if *epochs > 0 {
-		target = *epochs * perEpoch
-	}
-	fmt.Fprintf(stdout, "%s\n%s; %d training images, %d steps (%s mode)\n", m, res.Backend, trainSet.N, target, runmode.Name())
-	startStep := m.Step()
-	switch {
-	case startStep >= target:
-		fmt.Fprintf(stdout, "already trained to step %d (%s)\n", startStep, *ckDir)
-	case startStep > 0:
-		fmt.Fprintf(stdout, "resuming from step %d (%s)\n", startStep, *ckDir)
-	}
-	trainStart := time.Now()
-	bar := display.NewProgress("autoencoder training", target)
-	err = m.Fit(ctx, trainSet.Float32(), autoencoder.FitOptions{
-		Steps:     target,
-		SaveEvery: *saveEvery,
-		Progress: func(p autoencoder.Progress) {
-			bar.Update(p.Step, p.String())
-			if p.Step%perEpoch == 0 || p.Step == p.Steps {
-				fmt.Fprintf(stdout, "step %d (epoch %.2f): %s, %s\n", p.Step, float64(p.Step)/float64(perEpoch), p, p.Elapsed.Round(time.Second))
-			}
-		},
-	})
-	bar.Done()
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return fail("interrupted at step %d; checkpoint saved in %s, run the same command to resume", m.Step(), *ckDir)
-		}
-		return fail("%v", err)
-	}
-	if n := m.Step() - startStep; n > 0 {
-		res.TrainSteps = n
-		res.TrainSeconds = time.Since(trainStart).Seconds()
-		fmt.Fprintf(stdout, "trained %d steps in %s (%.0f ms/step)\n", n, time.Since(trainStart).Round(time.Second), 1000*res.TrainSeconds/float64(n))
-	}
-	res.TrainImages = trainSet.N
-	res.TotalTraining = m.TrainingTime().Seconds()
-
 	if err := score(m, testSet, *knn, &res); err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fail("train: %v", err)
-	}
-	res.Checkpoint = autoencoder.CheckpointPath(*out, m.Step())
-	if err := m.SaveTo(res.Checkpoint); err != nil {
-		return fail("%v", err)
-	}
-	if err := runrecord.KeepOnly(*out, res.Checkpoint); err != nil {
-		return fail("train: %v", err)
-	}
-	fi, err := os.Stat(res.Checkpoint)
-	if err != nil {
-		return fail("train: %v", err)
-	}
-	res.FileBytes = fi.Size()
-	res.WallSeconds = time.Since(start).Seconds()
-	report(stdout, &res)
-	readme := filepath.Join(*out, "README.md")
-	if err := writeReadme(readme, args, m, &res, time.Now()); err != nil {
-		return fail("train: %v", err)
-	}
-	fmt.Fprintf(stdout, "wrote %s (%.2f MB) and %s\n", res.Checkpoint, float64(res.FileBytes)/1e6, readme)
-	if err := runrecord.PrintJSON(stdout, &res); err != nil {
-		return fail("%v", err)
-	}
-	return 0
+	report(c, &res)
+	return c.Publish(f.Out, readme(c, args, m, &res), &res, &res.Run)
 }
 
-func eval(args []string, stdout io.Writer, fail func(string, ...any) int) int {
-	start := time.Now()
+func evalCmd(c *modelcmd.Cmd, args []string) int {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	weights := fs.String("weights", "", "checkpoint file, or directory whose latest model-<step>.ckpt is used (default: the shipped lab/pretrained/autoencoder)")
+	weights := modelcmd.WeightsFlag(fs, "autoencoder")
 	testN := fs.Int("test-images", runmode.Pick(0, 1000), "evaluate on the first N test images (0: all 10 000)")
 	knn := fs.Int("knn", 5, "k of the k-nearest-neighbour accuracy of the test codes (0: skip it)")
-	if code, done := parse(fs, args[1:], stdout, "autoencoder eval [--weights DIR|FILE] [--test-images N] [--knn K]", fail); done {
+	if code, done := c.Parse(fs, args, "autoencoder eval [--weights DIR|FILE] [--test-images N] [--knn K]"); done {
 		return code
 	}
 	if *testN < 0 || *knn < 0 {
-		return fail("eval: --test-images %d --knn %d, want ≥ 0", *testN, *knn)
+		return c.Failf("eval: --test-images %d --knn %d, want ≥ 0", *testN, *knn)
 	}
-	path := *weights
-	if path == "" {
-		dir, err := pretrained.Dir(pretrained.AutoEncoder)
-		if err != nil {
-			return fail("%v", err)
-		}
-		path = dir
-	}
-	file, err := resolve(path)
+	res := Result{Command: "eval"}
+	m, err := modelcmd.Open(c, &res.Run, *weights, pretrained.AutoEncoder, autoencoder.Open)
 	if err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	m, err := autoencoder.Open(file)
+	testSet, err := modelcmd.LoadSet(mnist.Test, *testN)
 	if err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	b, err := backend.New()
-	if err != nil {
-		return fail("%v", err)
-	}
-	res := Result{Command: "eval", Checkpoint: file, Backend: backend.Describe(b)}
-	if fi, err := os.Stat(file); err == nil {
-		res.FileBytes = fi.Size()
-	}
-	res.TotalTraining = m.TrainingTime().Seconds()
-	testSet, err := loadTest(*testN)
-	if err != nil {
-		return fail("%v", err)
-	}
-	fmt.Fprintf(stdout, "%s\nfrom %s; %s\n", m, file, res.Backend)
 	if err := score(m, testSet, *knn, &res); err != nil {
-		return fail("%v", err)
+		return c.Fail(err)
 	}
-	res.WallSeconds = time.Since(start).Seconds()
-	report(stdout, &res)
-	if err := runrecord.PrintJSON(stdout, &res); err != nil {
-		return fail("%v", err)
-	}
-	return 0
+	report(c, &res)
+	return c.Done(&res, &res.Run)
 }
 
-// resolve returns path if it is a file, or the latest checkpoint of the
-// directory path.
-func resolve(path string) (string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", fmt.Errorf("no checkpoint at %s", path)
-	}
-	if !fi.IsDir() {
-		return path, nil
-	}
-	file, err := autoencoder.LatestCheckpoint(path)
-	if err != nil {
-		return "", err
-	}
-	if file == "" {
-		return "", fmt.Errorf("no checkpoint (model-<step>.ckpt) in %s", path)
-	}
-	return file, nil
-}
-
-func loadTest(n int) (*mnist.Set, error) {
-	s, err := mnist.Load(mnist.Test)
-	if err != nil {
-		return nil, err
-	}
-	if n > 0 && n < s.N {
-		s = s.Head(n)
-	}
-	return s, nil
-}
-
-// score measures m: the final training loss, the reconstruction error of the
-// test images and, if knn > 0 and there are more than knn test images, the
-// k-NN accuracy of their codes.
+// score measures the reconstruction error of the test images and, if knn > 0
+// and there are more than knn test images, the k-NN accuracy of their codes.
 func score(m *autoencoder.AutoEncoder, test *mnist.Set, knn int, res *Result) error {
-	cfg := m.Config()
-	res.Architecture, res.Parameters, res.Step = architecture(cfg), m.NumParameters(), m.Step()
-	if l := m.Losses(); len(l) > 0 {
-		res.LastLoss = float64(l[len(l)-1])
-		l = l[max(0, len(l)-100):]
-		s := 0.0
-		for _, v := range l {
-			s += float64(v)
-		}
-		res.FinalLoss = s / float64(len(l))
-	}
+	res.Architecture = architecture(m.Config())
 	x := test.Float32()
 	mse, err := m.ReconstructionError(x)
 	if err != nil {
@@ -391,17 +161,13 @@ func score(m *autoencoder.AutoEncoder, test *mnist.Set, knn int, res *Result) er
 	if err != nil {
 		return err
 	}
-	codes := mat.NewDense(len(z), cfg.Code, nil)
+	codes := mat.NewDense(len(z), m.Config().Code, nil)
 	for i, row := range z {
 		for j, v := range row {
 			codes.Set(i, j, float64(v))
 		}
 	}
-	labels := make([]int, test.N)
-	for i, l := range test.Labels {
-		labels[i] = int(l)
-	}
-	acc, err := metrics.KNNAccuracy(codes, labels, knn)
+	acc, err := metrics.KNNAccuracy(codes, test.IntLabels(), knn)
 	if err != nil {
 		return err
 	}
@@ -425,56 +191,33 @@ func architecture(cfg autoencoder.Config) string {
 	return strings.Join(s, "→")
 }
 
-func report(w io.Writer, res *Result) {
-	fmt.Fprintf(w, "test reconstruction error (MSE per pixel) %.5f on %d images; final training loss %.2f nats/image",
+func report(c *modelcmd.Cmd, res *Result) {
+	c.Printf("test reconstruction error (MSE per pixel) %.5f on %d images; final training loss %.2f nats/image",
 		res.TestMSE, res.TestImages, res.FinalLoss)
 	if res.KNN > 0 {
-		fmt.Fprintf(w, "; %d-NN accuracy of the test codes %.2f%%", res.KNN, 100*res.KNNAccuracy)
+		c.Printf("; %d-NN accuracy of the test codes %.2f%%", res.KNN, 100*res.KNNAccuracy)
 	}
-	fmt.Fprintln(w)
+	c.Printf("\n")
 }
 
-// writeReadme records how the checkpoint in res.Checkpoint was made.
-func writeReadme(path string, args []string, m *autoencoder.AutoEncoder, res *Result, now time.Time) error {
+// readme records how the checkpoint in res.Checkpoint was made.
+func readme(c *modelcmd.Cmd, args []string, m *autoencoder.AutoEncoder, res *Result) *modelcmd.Readme {
 	cfg := m.Config()
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Pretrained AutoEncoder (lab 3)\n\n")
-	fmt.Fprintf(&b, "The 2-D autoencoder of lab 3's dimensionality-reduction comparison: `autoencoder.LoadPretrained()`\n")
-	fmt.Fprintf(&b, "(package `lab/autoencoder`) loads `%s` from this directory. This file was written by the command\n", filepath.Base(res.Checkpoint))
-	fmt.Fprintf(&b, "that trained it.\n\n")
-	fmt.Fprintf(&b, "Command (from the repository root, after `source kernel-setup/env.sh`: go1.27.3, `GOEXPERIMENT=simd`):\n\n")
-	fmt.Fprintf(&b, "    %s\n\n", runrecord.CommandLine("./lab/cmd/autoencoder", args))
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
-	row("Architecture", "`%s` (ReLU hidden layers, linear %d-D code, sigmoid output)", res.Architecture, cfg.Code)
-	row("Parameters", "%d", res.Parameters)
-	bs := min(cfg.BatchSize, res.TrainImages)
-	row("Training", "%d steps of %d images (%.2f epochs of %d training images, %d steps each), binary cross-entropy, Adam lr %g, seed %d",
-		res.Step, bs, float64(res.Step)/float64((res.TrainImages+bs-1)/bs), res.TrainImages, (res.TrainImages+bs-1)/bs, cfg.LearningRate, cfg.Seed)
-	row("Final training loss", "%.2f nats per image (mean batch loss of the last %d steps; last step %.2f)", res.FinalLoss, min(100, res.Step), res.LastLoss)
-	row("Test reconstruction error", "**%.5f** mean squared error per pixel ([0, 1] scale) on %d MNIST test images", res.TestMSE, res.TestImages)
+	r := modelcmd.NewReadme("Pretrained AutoEncoder (lab 3)", "The 2-D autoencoder of lab 3's dimensionality-reduction comparison:"+
+		" `autoencoder.LoadPretrained()` (package `lab/autoencoder`) loads the file in this directory.",
+		"./lab/cmd/autoencoder", append([]string{"train"}, args...))
+	r.Row("Architecture", "`%s` (ReLU hidden layers, linear %d-D code, sigmoid output)", res.Architecture, cfg.Code)
+	r.Row("Parameters", "%d", res.Parameters)
+	perEpoch := modelcmd.StepsPerEpoch(res.TrainImages, cfg.BatchSize)
+	r.Row("Training", "%d steps of %d images (%.2f epochs of %d training images, %d steps each), binary cross-entropy, Adam lr %g, seed %d",
+		res.Step, min(cfg.BatchSize, res.TrainImages), float64(res.Step)/float64(perEpoch), res.TrainImages, perEpoch, cfg.LearningRate, cfg.Seed)
+	r.Row("Final training loss", "%.2f nats per image (mean batch loss of the last %d steps)", res.FinalLoss, min(100, res.Step))
+	r.Row("Test reconstruction error", "**%.5f** mean squared error per pixel ([0, 1] scale) on %d MNIST test images", res.TestMSE, res.TestImages)
 	if res.KNN > 0 {
-		row("Test codes", "%d-NN accuracy %.2f %% (leave-one-out, `metrics.KNNAccuracy` on the %d test images' 2-D codes)", res.KNN, 100*res.KNNAccuracy, res.TestImages)
+		r.Row("Test codes", "%d-NN accuracy %.2f %% (leave-one-out, `metrics.KNNAccuracy` on the %d test images' 2-D codes)", res.KNN, 100*res.KNNAccuracy, res.TestImages)
 	}
-	row("Backend", "%s", res.Backend)
-	row("Machine", "%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
-	if res.TrainSeconds > 0 {
-		row("Wall time", "%s for the whole command (loading, training, evaluating, saving); training %d steps %s, %.0f ms/step",
-			runrecord.Duration(res.WallSeconds), res.TrainSteps, runrecord.Duration(res.TrainSeconds), 1000*res.TrainSeconds/float64(res.TrainSteps))
-	} else {
-		row("Wall time", "%s for the whole command (no training: already at step %d)", runrecord.Duration(res.WallSeconds), res.Step)
-	}
-	if res.TotalTraining > res.TrainSeconds+1 {
-		row("Total training time", "%s (over resumed runs)", runrecord.Duration(res.TotalTraining))
-	}
-	row("Checkpoint file", "`%s`, %d bytes (%.2f MB), full checkpoint (weights, Adam's moments, loss history)",
-		filepath.Base(res.Checkpoint), res.FileBytes, float64(res.FileBytes)/1e6)
-	row("Mode", "%s", runmode.Name())
-	row("Date", "%s", now.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "\nCheck it with `go run ./lab/cmd/autoencoder eval` (shipped checkpoint) or `go test ./lab/autoencoder/`.\n")
-	fmt.Fprintf(&b, "`LoadPretrained` clears the model's checkpoint directory, so training it further never writes here.\n")
-	return persist.WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := io.WriteString(w, b.String())
-		return err
-	})
+	r.Run(c, &res.Run, "full checkpoint (weights, Adam's moments, loss history)")
+	r.Para("Check it with `go run ./lab/cmd/autoencoder eval` (shipped checkpoint) or `go test ./lab/autoencoder/`.\n" +
+		"`LoadPretrained` clears the model's checkpoint directory, so training it further never writes here.")
+	return r
 }

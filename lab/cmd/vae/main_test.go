@@ -1,28 +1,26 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mnistlab/golab/lab/checkpoints"
+	"github.com/mnistlab/golab/lab/internal/labtest"
 	"github.com/mnistlab/golab/lab/mnist"
 	"github.com/mnistlab/golab/lab/vae"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
+	return labtest.RunCmd(run, args...)
 }
 
+func lastJSON(t *testing.T, stdout string) Result { return labtest.LastJSON[Result](t, stdout) }
+
 func TestBadFlagsGiveOneLineErrors(t *testing.T) {
-	for _, args := range [][]string{
+	labtest.Usage(t, "vae", run, [][]string{
 		{"--train", "3"},
 		{"--z", "0"},
 		{"--iter_max", "0"},
@@ -30,25 +28,8 @@ func TestBadFlagsGiveOneLineErrors(t *testing.T) {
 		{"--nosuchflag"},
 		{"--train", "2", "--iwae", "1,x"},
 		{"extra"},
-	} {
-		code, _, stderr := runCmd(t, args...)
-		if code != 1 || !strings.HasPrefix(stderr, "vae: ") || strings.Count(stderr, "\n") != 1 {
-			t.Errorf("%v: code %d, stderr %q; want 1 and one line starting with \"vae: \"", args, code, stderr)
-		}
-	}
-	if code, stdout, _ := runCmd(t, "-h"); code != 0 || !strings.Contains(stdout, "--iter_max") {
-		t.Errorf("-h: code %d, output %q", code, stdout)
-	}
-}
-
-func lastJSON(t *testing.T, stdout string) Result {
-	t.Helper()
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	var r Result
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
-		t.Fatalf("last line is not JSON: %v\n%s", err, stdout)
-	}
-	return r
+		{"--checkpoints", "c", "--out", "c/model=vae_z=10_run=0000"},
+	}, [][]string{{"-h"}}, "--iter_max", "-iter_save")
 }
 
 // TestTrainEvaluateResume runs the command end to end on MNIST with a few
@@ -68,7 +49,7 @@ func TestTrainEvaluateResume(t *testing.T) {
 	}
 	r := lastJSON(t, stdout)
 	dir := vae.CheckpointDir(root, 10, 0)
-	if r.Step != 4 || r.Model != "model=vae_z=10_run=0000" || r.Checkpoint != vae.CheckpointPath(dir, 4) ||
+	if r.Step != 4 || r.Model != "model=vae_z=10_run=0000" || r.Checkpoint != checkpoints.Path(dir, 4) ||
 		r.Images != 10000 || r.Repeats != 1 || !(r.NELBO > 200 && r.NELBO < 600) || math.Abs(r.NELBO-r.KL-r.REC) > 1e-3 {
 		t.Fatalf("result %+v", r)
 	}
@@ -103,5 +84,43 @@ func TestTrainEvaluateResume(t *testing.T) {
 	code, _, stderr = runCmd(t, "--train", "0", "--z", "5", "--checkpoints", root)
 	if code != 1 || !strings.Contains(stderr, "no checkpoint") || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("missing checkpoint: code %d, %q", code, stderr)
+	}
+
+	// A truncated newest checkpoint: --train 0 evaluates the one before and
+	// says so in one line; --train 1 resumes from it and rewrites the file.
+	newest := checkpoints.Path(dir, 6)
+	data, err := os.ReadFile(newest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(newest, data[:len(data)/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCmd(t, "--train", "0", "--repeats", "1", "--checkpoints", root)
+	if r := lastJSON(t, stdout); code != 0 || r.Step != 4 || r.Checkpoint != checkpoints.Path(dir, 4) ||
+		strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "vae: skipping damaged model-6.ckpt") || !strings.Contains(stderr, "using model-4.ckpt") {
+		t.Fatalf("--train 0 over a damaged newest checkpoint: code %d, stderr %q, %+v", code, stderr, r)
+	}
+	code, stdout, stderr = runCmd(t, "--iter_max", "6", "--repeats", "1", "--checkpoints", root)
+	if r := lastJSON(t, stdout); code != 0 || r.Step != 6 || r.TrainSteps != 2 || !strings.Contains(stdout, "resuming from step 4") {
+		t.Fatalf("--train 1 over a damaged newest checkpoint: code %d, stderr %q\n%s", code, stderr, stdout)
+	}
+	if _, err := vae.Open(newest); err != nil {
+		t.Fatalf("the damaged checkpoint was not rewritten: %v", err)
+	}
+
+	// --out ships the evaluated checkpoint with its README.
+	out := filepath.Join(t.TempDir(), "shipped")
+	code, stdout, stderr = runCmd(t, "--train", "0", "--repeats", "1", "--checkpoints", root, "--out", out)
+	r3 := lastJSON(t, stdout)
+	if code != 0 || r3.Checkpoint != checkpoints.Path(out, 6) || r3.FileBytes == 0 {
+		t.Fatalf("--out: code %d, stderr %q, %+v", code, stderr, r3)
+	}
+	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil || !strings.Contains(string(readme), "go run ./lab/cmd/vae --train 0") || !strings.Contains(string(readme), "NELBO **") {
+		t.Fatalf("README.md: %v\n%s", err, readme)
+	}
+	if m, err := vae.Open(out); err != nil || m.Step() != 6 {
+		t.Fatalf("Open(--out): %v", err)
 	}
 }

@@ -21,7 +21,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/mnistlab/golab/lab/persist"
+	"github.com/mnistlab/golab/lab/atomicfile"
 )
 
 // Format describes one versioned file format.
@@ -76,7 +76,7 @@ func (f Format) Corrupt(what string) error {
 // WriteFile writes data to path atomically (a reader sees the old file or the
 // complete new one).
 func WriteFile(path string, data []byte) error {
-	return persist.WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

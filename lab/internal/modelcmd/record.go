@@ -1,8 +1,4 @@
-// Package runrecord holds what the lab's training commands (classifier, ddpm,
-// autoencoder) share when they record a run next to the weights they ship:
-// the command line as it can be typed again, durations, the JSON result line,
-// and keeping a single checkpoint in the shipped directory.
-package runrecord
+package modelcmd
 
 import (
 	"encoding/json"
@@ -14,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mnistlab/golab/lab/backend"
-	"github.com/mnistlab/golab/lab/internal/ckpt"
 	"github.com/mnistlab/golab/lab/runmode"
 )
 
@@ -101,23 +96,6 @@ func SameDir(a, b string) (bool, error) {
 		return false, err
 	}
 	return aa == bb, nil
-}
-
-// KeepOnly deletes the checkpoint files (model-<step>.ckpt) of dir except
-// keep; keep "" deletes them all.
-func KeepOnly(dir, keep string) error {
-	paths, err := ckpt.List(dir)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		if p != keep {
-			if err := os.Remove(p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // PrintJSON writes v as one JSON line, the last line the commands print.

@@ -1,12 +1,10 @@
-package runrecord
+package modelcmd
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mnistlab/golab/lab/internal/ckpt"
 )
 
 func TestCommandLineRelativePluginPath(t *testing.T) {
@@ -31,25 +29,7 @@ func TestCommandLineRelativePluginPath(t *testing.T) {
 	}
 }
 
-func TestKeepOnlyAndDuration(t *testing.T) {
-	dir := t.TempDir()
-	for _, step := range []int{1, 5, 9} {
-		if err := os.WriteFile(ckpt.Path(dir, step), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := KeepOnly(dir, ckpt.Path(dir, 5)); err != nil {
-		t.Fatal(err)
-	}
-	if left, _ := ckpt.List(dir); len(left) != 1 || left[0] != ckpt.Path(dir, 5) {
-		t.Errorf("left %v, want only step 5", left)
-	}
-	if err := KeepOnly(dir, ""); err != nil {
-		t.Fatal(err)
-	}
-	if left, _ := ckpt.List(dir); len(left) != 0 {
-		t.Errorf("left %v, want none", left)
-	}
+func TestDurationAndSameDir(t *testing.T) {
 	if got := Duration(201.4); got != "3m21s" {
 		t.Errorf("Duration(201.4) = %s", got)
 	}

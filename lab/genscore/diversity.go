@@ -1,4 +1,4 @@
-package metrics
+package genscore
 
 import (
 	"fmt"
@@ -11,12 +11,12 @@ import (
 // random 784-pixel images in [0, 1] are about √(784/6) ≈ 11.4 apart.
 func MeanPairwiseDistance(x [][]float32) (float64, error) {
 	if len(x) < 2 {
-		return 0, fmt.Errorf("metrics: MeanPairwiseDistance needs ≥ 2 samples, got %d", len(x))
+		return 0, fmt.Errorf("genscore: MeanPairwiseDistance needs ≥ 2 samples, got %d", len(x))
 	}
 	d := len(x[0])
 	for i, row := range x {
 		if len(row) != d {
-			return 0, fmt.Errorf("metrics: sample %d has %d values, sample 0 has %d", i, len(row), d)
+			return 0, fmt.Errorf("genscore: sample %d has %d values, sample 0 has %d", i, len(row), d)
 		}
 	}
 	sum := 0.0
