@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mnistlab/golab/lab/internal/parallel"
+	"github.com/mnistlab/golab/lab/internal/provenance"
 	"github.com/mnistlab/golab/lab/internal/vecmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -30,6 +31,7 @@ import (
 //
 // The two agree to rounding (about 1e-15 relative to the largest variance).
 func Covariance(X *mat.Dense) (mean []float64, cov *mat.SymDense, err error) {
+	provenance.Mark("pca.Covariance")
 	mean, c, err := covariance(X)
 	if err != nil {
 		return nil, nil, err

@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The eigensolver of FitEigen: all eigenvalues of the D×D covariance, but
+// The eigensolver of referenceFit: all eigenvalues of the D×D covariance, but
 // eigenvectors for the top k only, as LAPACK's dsyevx does it:
 //
 //  1. Householder reduction to tridiagonal form A = Q·T·Qᵀ (tridiagonalize:
@@ -38,7 +38,7 @@ import (
 // SymEigen returns all eigenvalues of the symmetric D×D matrix a in
 // decreasing order, and the unit eigenvectors of the k largest as the rows of
 // a k×D matrix, each with its entry of largest magnitude positive (the first
-// such entry on ties). It is FitEigen's eigensolver (see eigen.go): its
+// such entry on ties). It is referenceFit's eigensolver (see eigen.go): its
 // results agree with mat.EigenSym's to rounding, the eigenvalues to a few
 // ulps of the largest |λ| and the eigenvectors, up to sign, to about
 // 1e-16·max|λ|/gap, where gap is the distance to the nearest other

@@ -57,7 +57,7 @@ func BenchmarkMNISTFit(b *testing.B) {
 	reportCPU(b, start)
 }
 
-// BenchmarkMNISTSymEigen is the eigendecomposition step of FitEigen on the
+// BenchmarkMNISTSymEigen is the eigendecomposition step of referenceFit on the
 // covariance of the real training images: all 784 eigenvalues, 50 vectors.
 func BenchmarkMNISTSymEigen(b *testing.B) {
 	_, cov, err := Covariance(mnistTrain(b))

@@ -12,9 +12,10 @@
 //	Xr, err := p.InverseTransform(Z)         // N×784: Z·C + mean
 //
 // The fitting step is a plain function (FitFunc) so a student can write their
-// own and plug it in with FitWith; FitEigen is the reference.
+// own and plug it in with FitWith; without one, Fit uses the lab's own
+// (the homework's TODO answer, unexported so that a notebook cannot call it).
 //
-// How FitEigen computes (see Covariance and SymEigen for the details and the
+// How the lab's fit computes (see Covariance and SymEigen for the details and the
 // accuracy):
 //
 //   - the covariance: on integer data (raw pixels) exactly, as
@@ -42,6 +43,7 @@ import (
 	"slices"
 
 	"github.com/mnistlab/golab/lab/internal/parallel"
+	"github.com/mnistlab/golab/lab/internal/provenance"
 	"github.com/mnistlab/golab/lab/internal/vecmath"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -56,7 +58,7 @@ import (
 //   - eigenvalues: the covariance eigenvalues in decreasing order: the full
 //     spectrum (D values) or at least the top dim.
 //
-// FitEigen is the reference implementation; plug another one in with
+// Fit uses the lab's own unless another one is plugged in with
 // (*PCA).FitWith.
 type FitFunc func(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, err error)
 
@@ -81,7 +83,7 @@ func New(dim int) *PCA {
 	return &PCA{dim: dim}
 }
 
-// FitWith makes Fit use fn instead of FitEigen (nil restores FitEigen) and
+// FitWith makes Fit use fn instead of the lab's own fit (nil restores it) and
 // returns p, so it chains: pca.New(50).FitWith(myFit).Fit(X).
 // Fit still validates X and checks the shapes fn returns.
 func (p *PCA) FitWith(fn FitFunc) *PCA {
@@ -101,6 +103,9 @@ func (p *PCA) NSamples() int { return p.nSamples }
 // Fit computes the mean, the components and the eigenvalues of X (N×D, one
 // sample per row). It needs N ≥ 2, 1 ≤ dim ≤ D and finite values.
 func (p *PCA) Fit(X *mat.Dense) error {
+	if p.fitf == nil {
+		provenance.Mark("pca.(*PCA).Fit")
+	}
 	if X == nil || X.IsEmpty() {
 		return errors.New("pca: empty data")
 	}
@@ -154,7 +159,8 @@ func (p *PCA) Fit(X *mat.Dense) error {
 	return nil
 }
 
-// FitEigen is the reference FitFunc, the homework's method: mean, covariance
+// referenceFit is the lab's FitFunc, the homework's method (and the answer
+// the notebook's check compares with): mean, covariance
 // (Covariance, like np.cov(X.T)), symmetric eigendecomposition (like
 // np.linalg.eigh), eigenpairs sorted by decreasing eigenvalue, the top dim
 // eigenvectors as rows. Each component's sign is fixed so that its entry of
@@ -167,12 +173,12 @@ func (p *PCA) Fit(X *mat.Dense) error {
 // the tridiagonal matrix, inverse iteration, back-transformation: see
 // eigen.go); it agrees with mat.EigenSym (all eigenvectors by the QL
 // algorithm) to rounding, as SymEigen says.
-func FitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, err error) {
+func referenceFit(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, err error) {
 	mean, components, eigenvalues, _, err = fitEigen(X, dim)
 	return mean, components, eigenvalues, err
 }
 
-// fitEigen is FitEigen that also returns the trace of the covariance.
+// fitEigen is referenceFit that also returns the trace of the covariance.
 func fitEigen(X *mat.Dense, dim int) (mean []float64, components *mat.Dense, eigenvalues []float64, trace float64, err error) {
 	if X == nil || X.IsEmpty() {
 		return nil, nil, nil, 0, errors.New("pca: empty data")
@@ -368,7 +374,7 @@ func (p *PCA) ExplainedVarianceRatio() []float64 {
 }
 
 // AllEigenvalues returns every eigenvalue the fit produced, in decreasing
-// order: the full spectrum of the covariance with FitEigen (for a spectrum or
+// order: the full spectrum of the covariance with the lab's fit (for a spectrum or
 // cumulative explained variance plot).
 func (p *PCA) AllEigenvalues() []float64 { return slices.Clone(p.eigenvalues) }
 

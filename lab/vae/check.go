@@ -17,10 +17,10 @@ import (
 // SampleGaussianFunc is the shape of Task 1: z = m + √v·ε.
 type SampleGaussianFunc func(m, v, eps *Node) *Node
 
-// KLNormalFunc is the shape of KLNormal.
+// KLNormalFunc is the shape of klNormal.
 type KLNormalFunc func(qm, qv, pm, pv *Node) *Node
 
-// LogBernoulliFunc is the shape of LogBernoulliWithLogits.
+// LogBernoulliFunc is the shape of logBernoulliWithLogits.
 type LogBernoulliFunc func(x, logits *Node) *Node
 
 // NegativeELBOFunc is the shape of Task 2's negative ELBO, given the encoder's
@@ -106,7 +106,7 @@ func CheckSampleGaussian(fn SampleGaussianFunc) error {
 	if err != nil {
 		return err
 	}
-	want, err := exec(f(SampleGaussian), chkM, chkV, chkEps)
+	want, err := exec(f(sampleGaussian), chkM, chkV, chkEps)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func CheckKLNormal(fn KLNormalFunc) error {
 	if err != nil {
 		return err
 	}
-	want, err := exec(f(KLNormal), chkM, chkV, chkPM, chkPV)
+	want, err := exec(f(klNormal), chkM, chkV, chkPM, chkPV)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func CheckLogBernoulliWithLogits(fn LogBernoulliFunc) error {
 	if err != nil {
 		return err
 	}
-	want, err := exec(f(LogBernoulliWithLogits), chkX, chkLogits)
+	want, err := exec(f(logBernoulliWithLogits), chkX, chkLogits)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func CheckNegativeELBO(fn NegativeELBOFunc) error {
 	if err != nil {
 		return err
 	}
-	want, err := exec(f(ReferenceNegativeELBO), x, chkM, chkV, chkEps, chkW, chkB)
+	want, err := exec(f(referenceNegativeELBO), x, chkM, chkV, chkEps, chkW, chkB)
 	if err != nil {
 		return err
 	}
@@ -217,13 +217,74 @@ func CheckNegativeELBO(fn NegativeELBOFunc) error {
 	return compare("nelbo", got[0], want[0], 1e-5, " (nelbo = kl + rec)")
 }
 
-// ReferenceNegativeELBO is the reference for NegativeELBOFunc: z sampled with
-// SampleGaussian, kl = KLNormal to N(0, I), rec = −LogBernoulliWithLogits,
-// each averaged over the batch.
-func ReferenceNegativeELBO(x, m, v, eps *Node, decode func(z *Node) *Node) (nelbo, kl, rec *Node) {
-	z := SampleGaussian(m, v, eps)
-	logits := decode(z)
-	kl = ReduceAllMean(KLNormal(m, v, ScalarZero(m.Graph(), m.DType()), ScalarOne(m.Graph(), m.DType())))
-	rec = Neg(ReduceAllMean(LogBernoulliWithLogits(x, logits)))
-	return Add(kl, rec), kl, rec
+// NegativeIWAEFunc is the shape of the IWAE task (the homework's
+// negative_iwae_bound), given the encoder's outputs: x the binary batch
+// [B, D], m and v [B, Z], eps standard normal noise [k, B, Z] (k samples per
+// image), decode mapping z [n, Z] to logits [n, D]. It returns the batch means
+// of the negative IWAE bound −log (1/k) Σᵢ p(x, zᵢ)/q(zᵢ|x) and of the ELBO's
+// KL and reconstruction terms estimated over the k samples.
+type NegativeIWAEFunc func(x, m, v, eps *Node, decode func(z *Node) *Node) (niwae, kl, rec *Node)
+
+// chkEpsK is k = 4 samples of noise for the IWAE check, [4, 2, 3].
+var chkEpsK = [][][]float32{
+	{{0.1, -0.3, 1.2}, {-2, 0.7, 0.05}},
+	{{-0.8, 0.4, 0.2}, {0.3, -1.1, 1.6}},
+	{{1.5, 0.9, -0.6}, {0.0, 0.2, -0.4}},
+	{{-0.2, -1.7, 0.8}, {1.1, 0.5, -0.9}},
+}
+
+// CheckNegativeIWAEBound checks the IWAE task with k = 4 samples and a fixed
+// linear decoder, then with a decoder 60 times as confident, whose log weights
+// are so negative that averaging exp(log w) without a shift underflows.
+func CheckNegativeIWAEBound(fn NegativeIWAEFunc) error {
+	if fn == nil {
+		return errors.New("no function given")
+	}
+	x := [][]float32{{1, 0, 1, 1, 0}, {0, 1, 1, 0, 0}}
+	f := func(nf NegativeIWAEFunc, scale float64) func(in []*Node) []*Node {
+		return func(in []*Node) []*Node {
+			decode := func(z *Node) *Node { return MulScalar(Add(MatMul(z, in[4]), ExpandDims(in[5], 0)), scale) }
+			n, k, r := nf(in[0], in[1], in[2], in[3], decode)
+			return []*Node{n, k, r}
+		}
+	}
+	for _, scale := range []float64{1, 60} {
+		got, err := exec(f(fn, scale), x, chkM, chkV, chkEpsK, chkW, chkB)
+		if err != nil {
+			return err
+		}
+		want, err := exec(f(referenceNegativeIWAE, scale), x, chkM, chkV, chkEpsK, chkW, chkB)
+		if err != nil {
+			return err
+		}
+		for i, name := range []string{"niwae", "kl", "rec"} {
+			if len(got[i]) != 1 {
+				return fmt.Errorf("%s has %d values, want a scalar: the mean over the batch", name, len(got[i]))
+			}
+		}
+		g, w := float64(got[0][0]), float64(want[0][0])
+		if scale > 1 && (math.IsInf(g, 0) || math.IsNaN(g)) {
+			return fmt.Errorf("niwae = %v with a confident decoder, want %.5g: exp(log w) underflowed to 0; compute log (1/k) Σ exp(aᵢ) as max(a) + log (1/k) Σ exp(aᵢ − max(a))", g, w)
+		}
+		if scale == 1 {
+			// The classic mistake: averaging the log weights (the ELBO over k samples).
+			elbo, err := exec(f(func(x, m, v, eps *Node, decode func(z *Node) *Node) (*Node, *Node, *Node) {
+				_, kl, rec := referenceNegativeIWAE(x, m, v, eps, decode)
+				return Add(kl, rec), kl, rec
+			}, 1), x, chkM, chkV, chkEpsK, chkW, chkB)
+			if err == nil && math.Abs(g-float64(elbo[0][0])) < 1e-5*math.Max(1, math.Abs(g)) && math.Abs(g-w) > 1e-4 {
+				return fmt.Errorf("niwae = %.5g is the k-sample ELBO (kl + rec), want %.5g: average the importance weights inside the log, −log (1/k) Σᵢ wᵢ, not the log weights", g, w)
+			}
+		}
+		if err := compare("kl", got[1], want[1], 1e-5, " (log q(z|x) − log p(z), averaged over the k samples and the batch)"); err != nil {
+			return err
+		}
+		if err := compare("rec", got[2], want[2], 1e-5, " (−log p(x|z), averaged over the k samples and the batch)"); err != nil {
+			return err
+		}
+		if err := compare("niwae", got[0], want[0], 1e-5, " (−log (1/k) Σᵢ p(x, zᵢ)/q(zᵢ|x) with log p(x, z) = log p(x|z) + log p(z), averaged over the batch)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -8,15 +8,15 @@
 //
 // These build GoMLX graph nodes; the homework's Python names are in brackets.
 //
-//	SampleGaussian(m, v, eps)            [sample_gaussian]  m + √v·ε (reparameterization)
-//	KLNormal(qm, qv, pm, pv)             [kl_normal]        KL of diagonal Gaussians, summed over the last axis
-//	LogNormal(x, m, v)                   [log_normal]       log N(x; m, diag v), summed over the last axis
-//	LogBernoulliWithLogits(x, logits)    [log_bernoulli_with_logits]  −BCEWithLogits summed over pixels
-//	LogMeanExp(x, axis)                  [log_mean_exp]
+//	sampleGaussian(m, v, eps)            [sample_gaussian]  m + √v·ε (reparameterization)
+//	klNormal(qm, qv, pm, pv)             [kl_normal]        KL of diagonal Gaussians, summed over the last axis
+//	logNormal(x, m, v)                   [log_normal]       log N(x; m, diag v), summed over the last axis
+//	logBernoulliWithLogits(x, logits)    [log_bernoulli_with_logits]  −BCEWithLogits summed over pixels
+//	logMeanExp(x, axis)                  [log_mean_exp]
 //	Encode(scope, x) (m, v)              [enc.encode]  784→300→300→2z, ELU, v = softplus(h) + 1e-8
 //	Decode(scope, z) logits              [dec.decode]  z→300→300→784, ELU
-//	NegativeELBOBound(scope, x)          [negative_elbo_bound]  (nelbo, kl, rec), batch means, 1 sample
-//	NegativeIWAEBound(scope, x, k)       [negative_iwae_bound]  (niwae, kl, rec) with k samples
+//	negativeELBOBound(scope, x)          [negative_elbo_bound]  (nelbo, kl, rec), batch means, 1 sample
+//	negativeIWAEBound(scope, x, k)       [negative_iwae_bound]  (niwae, kl, rec) with k samples
 //	Binarize(scope, x)                   dynamic binarization, Bernoulli(x) per pixel
 //
 // The network's sizes are read from the Store's parameters [ParamZ],

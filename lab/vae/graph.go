@@ -36,28 +36,28 @@ func ELU(x *Node) *Node {
 	return Where(pos, x, neg)
 }
 
-// SampleGaussian is the reparameterization trick: z = m + √v · ε, with ε
+// sampleGaussian is the reparameterization trick: z = m + √v · ε, with ε
 // standard normal noise of the same shape as m and v. Gradients flow to m and v,
 // not through ε.
-func SampleGaussian(m, v, eps *Node) *Node {
+func sampleGaussian(m, v, eps *Node) *Node {
 	return Add(m, Mul(Sqrt(v), StopGradient(eps)))
 }
 
-// SampleGaussianRNG draws ε ~ N(0, I) from rngState (see graph.RNGStateFromSeed)
+// sampleGaussianRNG draws ε ~ N(0, I) from rngState (see graph.RNGStateFromSeed)
 // and returns the reparameterized sample m + √v · ε with the new RNG state.
-func SampleGaussianRNG(rngState, m, v *Node) (newState, z *Node) {
+func sampleGaussianRNG(rngState, m, v *Node) (newState, z *Node) {
 	newState, eps := RandomNormal(rngState, m.Shape())
-	return newState, SampleGaussian(m, v, eps)
+	return newState, sampleGaussian(m, v, eps)
 }
 
-// KLNormal is the KL divergence KL(N(qm, diag qv) ‖ N(pm, diag pv)) of two
+// klNormal is the KL divergence KL(N(qm, diag qv) ‖ N(pm, diag pv)) of two
 // diagonal Gaussians, summed over the last axis:
 //
 //	½ Σ (log pv − log qv + qv/pv + (qm − pm)²/pv − 1)
 //
 // qm and qv have shape [..., d]; pm and pv the same shape or are scalars. The
 // result has the shape of qm without its last axis.
-func KLNormal(qm, qv, pm, pv *Node) *Node {
+func klNormal(qm, qv, pm, pv *Node) *Node {
 	pm, pv = like(pm, qm), like(pv, qv)
 	term := Add(Sub(Log(pv), Log(qv)), Div(qv, pv))
 	term = Add(term, Div(Square(Sub(qm, pm)), pv))
@@ -65,30 +65,30 @@ func KLNormal(qm, qv, pm, pv *Node) *Node {
 	return MulScalar(ReduceSum(term, -1), 0.5)
 }
 
-// LogNormal is the log density of x under the diagonal Gaussian N(m, diag v),
+// logNormal is the log density of x under the diagonal Gaussian N(m, diag v),
 // summed over the last axis: −½ Σ (log 2π + log v + (x − m)²/v). m and v have
 // the shape of x or are scalars.
-func LogNormal(x, m, v *Node) *Node {
+func logNormal(x, m, v *Node) *Node {
 	m, v = like(m, x), like(v, x)
 	term := Add(Log(v), Div(Square(Sub(x, m)), v))
 	term = AddScalar(term, math.Log(2*math.Pi))
 	return MulScalar(ReduceSum(term, -1), -0.5)
 }
 
-// LogBernoulliWithLogits is log p(x) of binary data x under independent
+// logBernoulliWithLogits is log p(x) of binary data x under independent
 // Bernoulli variables with the given logits, summed over the last axis; it
 // equals −BCEWithLogits(logits, x) summed over pixels. The numerically stable
 // form x·l − max(l, 0) − log(1 + e^−|l|) is exact for any |logits|.
-func LogBernoulliWithLogits(x, logits *Node) *Node {
+func logBernoulliWithLogits(x, logits *Node) *Node {
 	x = like(x, logits)
 	bce := Sub(MaxScalar(logits, 0), Mul(logits, x))
 	bce = Add(bce, Log1p(Exp(Neg(Abs(logits)))))
 	return Neg(ReduceSum(bce, -1))
 }
 
-// LogMeanExp is log(mean(exp(x))) over the given axis, computed stably by
+// logMeanExp is log(mean(exp(x))) over the given axis, computed stably by
 // shifting with the maximum. The axis is removed from the result.
-func LogMeanExp(x *Node, axis int) *Node {
+func logMeanExp(x *Node, axis int) *Node {
 	mx := StopGradient(ReduceAndKeep(x, ReduceMax, axis))
 	s := ReduceSum(Exp(Sub(x, mx)), axis)
 	n := x.Shape().Dim(axis)
@@ -172,7 +172,7 @@ func Binarize(scope *model.Scope, x *Node) *Node {
 	return ConvertDType(LessThan(u, x), x.DType())
 }
 
-// NegativeELBOBound computes the negative evidence lower bound of a batch of
+// negativeELBOBound computes the negative evidence lower bound of a batch of
 // binary images x [batch, 784] with one Monte Carlo sample of z:
 //
 //	kl   = mean over the batch of KL(q(z|x) ‖ N(0, I))
@@ -180,19 +180,25 @@ func Binarize(scope *model.Scope, x *Node) *Node {
 //	nelbo = kl + rec
 //
 // All three are scalars. Noise comes from the Store's RNG.
-func NegativeELBOBound(scope *model.Scope, x *Node) (nelbo, kl, rec *Node) {
-	g := x.Graph()
+func negativeELBOBound(scope *model.Scope, x *Node) (nelbo, kl, rec *Node) {
 	m, v := Encode(scope, x)
-	eps := standardNormal(scope, g, m.Shape())
-	z := SampleGaussian(m, v, eps)
-	logits := Decode(scope, z)
-	zero, one := ScalarZero(g, m.DType()), ScalarOne(g, m.DType())
-	kl = ReduceAllMean(KLNormal(m, v, zero, one))
-	rec = Neg(ReduceAllMean(LogBernoulliWithLogits(x, logits)))
+	eps := standardNormal(scope, x.Graph(), m.Shape())
+	return referenceNegativeELBO(x, m, v, eps, func(z *Node) *Node { return Decode(scope, z) })
+}
+
+// referenceNegativeELBO is the homework's negative ELBO in the shape of
+// NegativeELBOFunc (the TODO answer the check compares with): z sampled with
+// sampleGaussian, kl = klNormal to N(0, I), rec = −logBernoulliWithLogits,
+// each averaged over the batch.
+func referenceNegativeELBO(x, m, v, eps *Node, decode func(z *Node) *Node) (nelbo, kl, rec *Node) {
+	z := sampleGaussian(m, v, eps)
+	logits := decode(z)
+	kl = ReduceAllMean(klNormal(m, v, ScalarZero(m.Graph(), m.DType()), ScalarOne(m.Graph(), m.DType())))
+	rec = Neg(ReduceAllMean(logBernoulliWithLogits(x, logits)))
 	return Add(kl, rec), kl, rec
 }
 
-// NegativeIWAEBound computes the negative importance-weighted bound of x
+// negativeIWAEBound computes the negative importance-weighted bound of x
 // [batch, 784] with k samples per image:
 //
 //	niwae = −mean over the batch of log (1/k) Σᵢ p(x, zᵢ)/q(zᵢ|x),  zᵢ ~ q(z|x)
@@ -200,31 +206,47 @@ func NegativeELBOBound(scope *model.Scope, x *Node) (nelbo, kl, rec *Node) {
 // with the log-mean-exp taken stably. kl and rec are the Monte Carlo estimates
 // of the ELBO's terms over the k·batch samples (as in the homework). With k = 1
 // niwae is the single-sample NELBO; it decreases towards −log p(x) as k grows.
-func NegativeIWAEBound(scope *model.Scope, x *Node, k int) (niwae, kl, rec *Node) {
+func negativeIWAEBound(scope *model.Scope, x *Node, k int) (niwae, kl, rec *Node) {
 	n, kk, r := negativeIWAEPerExample(scope, x, k)
 	return ReduceAllMean(n), ReduceAllMean(kk), ReduceAllMean(r)
 }
 
-// negativeIWAEPerExample is NegativeIWAEBound without the batch mean: each
+// negativeIWAEPerExample is negativeIWAEBound without the batch mean: each
 // result has shape [batch].
 func negativeIWAEPerExample(scope *model.Scope, x *Node, k int) (niwae, kl, rec *Node) {
-	g := x.Graph()
 	m, v := Encode(scope, x)
-	batch, zDim, xDim := m.Shape().Dim(0), m.Shape().Dim(1), x.Shape().Dim(-1)
+	eps := standardNormal(scope, x.Graph(), shapes.Make(m.DType(), k, m.Shape().Dim(0), m.Shape().Dim(1)))
+	return iwaeTerms(x, m, v, eps, func(z *Node) *Node { return Decode(scope, z) })
+}
+
+// iwaeTerms is the IWAE bound per example from the encoder's outputs: x
+// [batch, D] binary, m and v [batch, Z], eps [k, batch, Z] standard normal
+// noise (k samples per image), decode mapping z [n, Z] to logits [n, D].
+// Each result has shape [batch].
+func iwaeTerms(x, m, v, eps *Node, decode func(z *Node) *Node) (niwae, kl, rec *Node) {
+	g := x.Graph()
+	k, batch, zDim, xDim := eps.Shape().Dim(0), m.Shape().Dim(0), m.Shape().Dim(1), x.Shape().Dim(-1)
 	mk := BroadcastToDims(InsertAxes(m, 0), k, batch, zDim)
 	vk := BroadcastToDims(InsertAxes(v, 0), k, batch, zDim)
-	eps := standardNormal(scope, g, shapes.Make(m.DType(), k, batch, zDim))
-	z := SampleGaussian(mk, vk, eps) // [k, batch, z]
-	logits := Reshape(Decode(scope, Reshape(z, k*batch, zDim)), k, batch, xDim)
+	z := sampleGaussian(mk, vk, eps) // [k, batch, z]
+	logits := Reshape(decode(Reshape(z, k*batch, zDim)), k, batch, xDim)
 	xk := BroadcastToDims(InsertAxes(x, 0), k, batch, xDim)
-	logPx := LogBernoulliWithLogits(xk, logits) // [k, batch]
+	logPx := logBernoulliWithLogits(xk, logits) // [k, batch]
 	zero, one := ScalarZero(g, m.DType()), ScalarOne(g, m.DType())
-	klk := Sub(LogNormal(z, mk, vk), LogNormal(z, zero, one)) // log q − log p, [k, batch]
+	klk := Sub(logNormal(z, mk, vk), logNormal(z, zero, one)) // log q − log p, [k, batch]
 	logW := Sub(logPx, klk)
-	niwae = Neg(LogMeanExp(logW, 0))
+	niwae = Neg(logMeanExp(logW, 0))
 	kl = ReduceMean(klk, 0)
 	rec = Neg(ReduceMean(logPx, 0))
 	return niwae, kl, rec
+}
+
+// referenceNegativeIWAE is the homework's negative_iwae_bound in the shape of
+// NegativeIWAEFunc (the TODO answer the check compares with): the batch means
+// of iwaeTerms.
+func referenceNegativeIWAE(x, m, v, eps *Node, decode func(z *Node) *Node) (niwae, kl, rec *Node) {
+	n, kk, r := iwaeTerms(x, m, v, eps, decode)
+	return ReduceAllMean(n), ReduceAllMean(kk), ReduceAllMean(r)
 }
 
 // Probabilities returns the decoder's pixel probabilities sigmoid(Decode(z)).

@@ -61,7 +61,7 @@ func close(t *testing.T, name string, got, want []float64, tol float64) {
 func TestKLNormalIdenticalIsZero(t *testing.T) {
 	m := [][]float64{{0.3, -1.2, 5}, {2, 0, -0.5}}
 	v := [][]float64{{0.1, 1, 7}, {2.5, 1e-3, 1}}
-	got := run1(t, func(m, v *Node) *Node { return KLNormal(m, v, m, v) }, m, v)
+	got := run1(t, func(m, v *Node) *Node { return klNormal(m, v, m, v) }, m, v)
 	close(t, "KL(q‖q)", got, []float64{0, 0}, 1e-12)
 }
 
@@ -74,13 +74,13 @@ func TestKLNormalHandComputed(t *testing.T) {
 	qv := [][]float64{{2, 1}, {1, 4}}
 	pm := [][]float64{{0, 0}, {1, 1}}
 	pv := [][]float64{{1, 1}, {4, 4}}
-	got := run1(t, KLNormal, qm, qv, pm, pv)
+	got := run1(t, klNormal, qm, qv, pm, pv)
 	close(t, "KL", got, []float64{1 - 0.5*math.Log(2), 0.5*math.Log(4) + 0.125}, 1e-12)
 
 	// A scalar prior N(0, 1) broadcasts.
 	got = run1(t, func(qm, qv *Node) *Node {
 		g := qm.Graph()
-		return KLNormal(qm, qv, ScalarZero(g, dtypes.Float64), ScalarOne(g, dtypes.Float64))
+		return klNormal(qm, qv, ScalarZero(g, dtypes.Float64), ScalarOne(g, dtypes.Float64))
 	}, [][]float64{{1}}, [][]float64{{2}})
 	close(t, "KL vs scalar prior", got, []float64{1 - 0.5*math.Log(2)}, 1e-12)
 }
@@ -88,8 +88,8 @@ func TestKLNormalHandComputed(t *testing.T) {
 func TestLogNormal(t *testing.T) {
 	// log N(1; 0, 4) + log N(-1; -1, 1) = −½(log 2π + log 4 + 1/4) − ½ log 2π.
 	want := -0.5*(math.Log(2*math.Pi)+math.Log(4)+0.25) - 0.5*math.Log(2*math.Pi)
-	got := run1(t, LogNormal, [][]float64{{1, -1}}, [][]float64{{0, -1}}, [][]float64{{4, 1}})
-	close(t, "LogNormal", got, []float64{want}, 1e-12)
+	got := run1(t, logNormal, [][]float64{{1, -1}}, [][]float64{{0, -1}}, [][]float64{{4, 1}})
+	close(t, "logNormal", got, []float64{want}, 1e-12)
 }
 
 func TestLogBernoulliWithLogits(t *testing.T) {
@@ -102,25 +102,25 @@ func TestLogBernoulliWithLogits(t *testing.T) {
 			want[i] += x[i][j]*math.Log(p) + (1-x[i][j])*math.Log(1-p)
 		}
 	}
-	got := run1(t, LogBernoulliWithLogits, x, l)
+	got := run1(t, logBernoulliWithLogits, x, l)
 	close(t, "log Bernoulli", got, want, 1e-12)
 
 	// Large |logits|: the naive formula gives log(0) = −Inf or NaN; the stable
 	// one gives ≈ 0 for a confident right answer and −|l| for a wrong one.
 	x = [][]float64{{1}, {0}, {1}, {0}, {1}, {0}}
 	l = [][]float64{{100}, {100}, {-100}, {-100}, {1e4}, {-1e4}}
-	got = run1(t, LogBernoulliWithLogits, x, l)
+	got = run1(t, logBernoulliWithLogits, x, l)
 	close(t, "log Bernoulli, large logits", got, []float64{-math.Exp(-100), -100, -100, -math.Exp(-100), 0, 0}, 1e-12)
 
 	// float32, as in the model: still finite.
-	got = run1(t, LogBernoulliWithLogits, [][]float32{{1, 0}}, [][]float32{{-200, 300}})
+	got = run1(t, logBernoulliWithLogits, [][]float32{{1, 0}}, [][]float32{{-200, 300}})
 	close(t, "float32 large logits", got, []float64{-500}, 1e-6)
 }
 
 func TestLogMeanExp(t *testing.T) {
 	// log((e^1000 + e^(1000+log 3))/2) = 1000 + log 2: overflows without the shift.
-	got := run1(t, func(x *Node) *Node { return LogMeanExp(x, 0) }, [][]float64{{1000, -5}, {1000 + math.Log(3), -5}})
-	close(t, "LogMeanExp", got, []float64{1000 + math.Log(2), -5}, 1e-12)
+	got := run1(t, func(x *Node) *Node { return logMeanExp(x, 0) }, [][]float64{{1000, -5}, {1000 + math.Log(3), -5}})
+	close(t, "logMeanExp", got, []float64{1000 + math.Log(2), -5}, 1e-12)
 }
 
 func TestELU(t *testing.T) {
@@ -146,7 +146,7 @@ func TestSampleGaussianMoments(t *testing.T) {
 		rng := RNGStateFromSeedForGraph(g, 42)
 		mn := BroadcastToDims(InsertAxes(Const(g, m), 0), n, 3)
 		vn := BroadcastToDims(InsertAxes(Const(g, v), 0), n, 3)
-		_, z := SampleGaussianRNG(rng, mn, vn)
+		_, z := sampleGaussianRNG(rng, mn, vn)
 		mean := ReduceAndKeep(z, ReduceMean, 0) // [1, 3]
 		variance := ReduceAndKeep(Square(Sub(z, mean)), ReduceMean, 0)
 		return Concatenate([]*Node{mean, variance}, 0)
@@ -162,7 +162,7 @@ func TestSampleGaussianMoments(t *testing.T) {
 	}
 	// Gradients of the reparameterized sample: dz/dm = 1, dz/dv = ε/(2√v).
 	grads := run1(t, func(m, v, eps *Node) *Node {
-		z := SampleGaussian(m, v, eps)
+		z := sampleGaussian(m, v, eps)
 		gr := Gradient(ReduceAllSum(z), m, v)
 		return Concatenate(gr, 0)
 	}, []float64{1, 2}, []float64{4, 9}, []float64{0.5, -3})

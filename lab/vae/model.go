@@ -146,7 +146,7 @@ func (m *Model) buildExecs() error {
 	b, store := m.core.Backend, m.core.Store
 	opt := optimizer.Adam().LearningRate(m.cfg.LearningRate).Epsilon(1e-8).Done() // torch.optim.Adam defaults
 	m.trainExec, err = model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
-		nelbo, kl, rec := NegativeELBOBound(scope, Binarize(scope, x))
+		nelbo, kl, rec := negativeELBOBound(scope, Binarize(scope, x))
 		opt.UpdateGraph(scope, x.Graph(), nelbo)
 		return []*Node{nelbo, kl, rec}
 	})
@@ -168,7 +168,7 @@ func (m *Model) buildExecs() error {
 	}
 	m.elboExec, err = model.NewExec(b, store, func(scope *model.Scope, x, rng *Node) []*Node {
 		withRNG(rng)
-		nelbo, kl, rec := NegativeELBOBound(scope, x)
+		nelbo, kl, rec := negativeELBOBound(scope, x)
 		return []*Node{nelbo, kl, rec, rngStateOf(x.Graph())}
 	})
 	if err != nil {
