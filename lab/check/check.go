@@ -396,6 +396,14 @@ func (r Report) WriteJSON(path string) error {
 	})
 }
 
+// Save writes the report as JSON to a file called name next to the notebook
+// (GoNB's directory, $GONB_DIR; the current directory outside a notebook),
+// where a collected submission carries it, and returns its path.
+func (r Report) Save(name string) (string, error) {
+	path := filepath.Join(os.Getenv("GONB_DIR"), name)
+	return path, r.WriteJSON(path)
+}
+
 // Names returns the recorded check names in order, for tests and tools.
 func Names() []string {
 	var n []string

@@ -14,9 +14,10 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// The charts the notebooks draw, each one call: Lines (curves), Bars (grouped
-// bars), Map (a 2-D embedding coloured by class, legend beside it). Colours
-// come from Tab10 in order; Axes holds the labels and ranges.
+// The charts the notebooks draw, each one call: Lines (curves), Points
+// (markers), Bars (grouped bars), Map (a 2-D embedding coloured by class,
+// legend beside it). Colours come from Tab10 in order; Axes holds the labels,
+// ranges and reference lines.
 
 // Axes describes a chart: its title, axis labels and ranges, and its size.
 type Axes struct {
@@ -28,6 +29,8 @@ type Axes struct {
 	Grid        bool    // light grid lines
 	Legend      string  // where the legend goes: "" or "top right", "bottom right", "top left", "bottom left"
 	Marks       []Mark  // labelled points, e.g. "10: 49 %" on a cumulative curve
+	Refs        []Mark  // horizontal reference lines at Y (dashed grey, X ignored), named in the legend
+	YFormat     string  // the y tick labels' format, e.g. "%.2f" (default: gonum's)
 	// Width and Height are the size of the picture; 0 gives 16 × 9 cm
 	// (Map: 17 × 12 cm).
 	Width, Height vg.Length
@@ -94,6 +97,38 @@ func Lines(a Axes, series ...Series) error {
 			p.Legend.Add(s.Name, l)
 		}
 	}
+	addRefs(p, a.Refs)
+	if err := addMarks(p, a.Marks); err != nil {
+		return err
+	}
+	return Plot(p, size(a.Width, 16*vg.Centimeter), size(a.Height, 9*vg.Centimeter))
+}
+
+// Points draws each series as markers (colour Tab10[i], a distinct shape per
+// series, a legend of the named ones) and displays the chart: values per
+// seed, per run, … where a line between them would mean nothing.
+func Points(a Axes, series ...Series) error {
+	p, err := newPlot(a)
+	if err != nil {
+		return err
+	}
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.CrossGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+	for i, s := range series {
+		xys, err := points(s, a.LogY)
+		if err != nil {
+			return err
+		}
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return fmt.Errorf("display: series %q: %w", s.Name, err)
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: Tab10[i%len(Tab10)], Radius: vg.Points(3.5), Shape: shapes[i%len(shapes)]}
+		p.Add(sc)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, sc)
+		}
+	}
+	addRefs(p, a.Refs)
 	if err := addMarks(p, a.Marks); err != nil {
 		return err
 	}
@@ -132,6 +167,7 @@ func Bars(a Axes, categories []string, series ...Series) error {
 	if p.Legend.Top && !(a.YMax > a.YMin) {
 		p.Y.Max *= 1.15 // room for the legend above the tallest bar
 	}
+	addRefs(p, a.Refs)
 	if err := addMarks(p, a.Marks); err != nil {
 		return err
 	}
@@ -220,6 +256,18 @@ func newPlot(a Axes) (*plot.Plot, error) {
 	if a.Grid {
 		p.Add(plotter.NewGrid())
 	}
+	if a.YFormat != "" {
+		format := a.YFormat
+		p.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+			ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+			for i := range ticks {
+				if ticks[i].Label != "" {
+					ticks[i].Label = fmt.Sprintf(format, ticks[i].Value)
+				}
+			}
+			return ticks
+		})
+	}
 	switch a.Legend {
 	case "", "top right":
 		p.Legend.Top = true
@@ -257,6 +305,20 @@ func points(s Series, logY bool) (plotter.XYs, error) {
 		return nil, fmt.Errorf("display: series %q has no point to draw", s.Name)
 	}
 	return xys, nil
+}
+
+// addRefs draws dashed horizontal reference lines across the whole x range.
+func addRefs(p *plot.Plot, refs []Mark) {
+	for _, r := range refs {
+		y := r.Y
+		p.Y.Min, p.Y.Max = math.Min(p.Y.Min, y), math.Max(p.Y.Max, y)
+		f := plotter.NewFunction(func(float64) float64 { return y })
+		f.Color, f.Dashes, f.Width = Tab10[7], []vg.Length{vg.Points(5), vg.Points(3)}, vg.Points(1)
+		p.Add(f)
+		if r.Label != "" {
+			p.Legend.Add(r.Label, f)
+		}
+	}
 }
 
 // addMarks draws labelled points in red.
