@@ -112,7 +112,7 @@ func Points(a Axes, series ...Series) error {
 	if err != nil {
 		return err
 	}
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.CrossGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
 	for i, s := range series {
 		xys, err := points(s, a.LogY)
 		if err != nil {
