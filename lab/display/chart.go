@@ -112,7 +112,7 @@ func Points(a Axes, series ...Series) error {
 	if err != nil {
 		return err
 	}
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.PyramidGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
 	for i, s := range series {
 		xys, err := points(s, a.LogY)
 		if err != nil {
@@ -129,6 +129,19 @@ func Points(a Axes, series ...Series) error {
 		}
 	}
 	addRefs(p, a.Refs)
+	// Markers at the edges would be cut in half: a margin of 5 % (and room
+	// for a legend at the top) unless the range is fixed.
+	dx := 0.05 * (p.X.Max - p.X.Min)
+	p.X.Min, p.X.Max = p.X.Min-dx, p.X.Max+dx
+	if !(a.YMax > a.YMin) {
+		dy := p.Y.Max - p.Y.Min
+		p.Y.Min -= 0.05 * dy
+		if p.Legend.Top {
+			p.Y.Max += 0.08 * dy * float64(len(series)+len(a.Refs))
+		} else {
+			p.Y.Max += 0.05 * dy
+		}
+	}
 	if err := addMarks(p, a.Marks); err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func TestPointsAndReferenceLines(t *testing.T) {
 		return Points(Axes{Title: "DB per seed", YFormat: "%.2f", Refs: []Mark{{Y: 3.5, Label: "29 / 30"}}},
 			Series{Name: "scikit-learn", Y: []float64{3.0, 3.1, 2.98}}, Series{Name: "lab", Y: []float64{3.01, 3.12, 2.99}})
 	})
-	if countNear(img, Tab10[0]) < 20 || countNear(img, Tab10[1]) < 10 {
+	if countNear(img, Tab10[0]) < 20 || countNear(img, Tab10[1]) < 5 {
 		t.Error("markers of both series not drawn")
 	}
 	if countNear(img, Tab10[7]) < 100 {
