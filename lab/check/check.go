@@ -68,8 +68,9 @@ type Result struct {
 // does not pass end its cell with an error (see the package comment).
 const AutogradeEnvVar = "LAB_AUTOGRADE"
 
-// PointsMIME is the MIME type under which Score publishes its points, for the
-// lab's nbgrader configuration to turn into a partial grade.
+// PointsMIME is the MIME type under which Score publishes its points (a JSON
+// text: name, earned, out_of), for the lab's nbgrader configuration to turn
+// into a partial grade.
 const PointsMIME = "application/vnd.golab.points+json"
 
 // exit ends the cell's program; a variable so that tests can observe it.
@@ -136,8 +137,8 @@ func call(name string, fn func() error) (res Result) {
 // compute returns the points earned out of outOf and a one-line explanation
 // (e.g. "Davies–Bouldin 3.02, baseline 2.98: 30 × 2.98 / 3.02"). The points
 // are clipped to [0, outOf]. An error, a panic or "not implemented yet" in
-// compute scores 0 with that status. It shows a badge, publishes the points
-// (PointsMIME) and returns the Result.
+// compute scores 0 with that status. It shows a badge that also carries the
+// points (PointsMIME) and returns the Result.
 func Score(name string, outOf float64, compute func() (earned float64, detail string, err error)) Result {
 	var earned float64
 	var detail string
@@ -155,9 +156,6 @@ func Score(name string, outOf float64, compute func() (earned float64, detail st
 	res.OutOf = outOf
 	show(res)
 	record(res)
-	if display.InNotebook() {
-		display.Bundle(map[string]any{PointsMIME: map[string]any{"name": name, "earned": res.Earned, "out_of": outOf}})
-	}
 	if autograding() && res.Status != Passed {
 		fmt.Fprintf(os.Stderr, "score %q: %s %s\n", name, res.Status, res.Message)
 		exit(1)
@@ -212,8 +210,15 @@ func show(r Result) {
 		text = fmt.Sprintf("%.2f / %g points — %s", r.Earned, r.OutOf, r.Message)
 	}
 	if display.InNotebook() {
-		display.HTML(fmt.Sprintf(`<div data-check=%q style="font-family:sans-serif;font-size:14px;background:%s;padding:6px 10px;border-radius:4px;margin:2px 0"><b>%s %s</b> — %s</div>`,
-			badgeStatus(r.Status), bg, icon, html.EscapeString(r.Name), html.EscapeString(text)))
+		badge := fmt.Sprintf(`<div data-check=%q style="font-family:sans-serif;font-size:14px;background:%s;padding:6px 10px;border-radius:4px;margin:2px 0"><b>%s %s</b> — %s</div>`,
+			badgeStatus(r.Status), bg, icon, html.EscapeString(r.Name), html.EscapeString(text))
+		if r.OutOf > 0 {
+			// A formula score: the same output also carries the points for nbgrader.
+			pts, _ := json.Marshal(map[string]any{"name": r.Name, "earned": r.Earned, "out_of": r.OutOf})
+			display.Bundle(map[string]string{"text/html": badge, PointsMIME: string(pts)})
+			return
+		}
+		display.HTML(badge)
 		return
 	}
 	fmt.Printf("%s %s — %s\n", icon, r.Name, text)

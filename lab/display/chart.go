@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -92,6 +93,9 @@ func Lines(a Axes, series ...Series) error {
 		}
 		l.Color = Tab10[i%len(Tab10)]
 		l.Width = vg.Points(1.4)
+		if i == 0 && len(series) > 1 {
+			l.Width = vg.Points(2.6) // the first curve stays visible where a later one covers it
+		}
 		p.Add(l)
 		if s.Name != "" && len(series) > 1 {
 			p.Legend.Add(s.Name, l)
@@ -136,10 +140,12 @@ func Points(a Axes, series ...Series) error {
 	if !(a.YMax > a.YMin) {
 		dy := p.Y.Max - p.Y.Min
 		p.Y.Min -= 0.05 * dy
+		room := 0.08 * dy * float64(len(series)+len(a.Refs)) // for the legend's lines
 		if p.Legend.Top {
-			p.Y.Max += 0.08 * dy * float64(len(series)+len(a.Refs))
+			p.Y.Max += room
 		} else {
 			p.Y.Max += 0.05 * dy
+			p.Y.Min -= room
 		}
 	}
 	if err := addMarks(p, a.Marks); err != nil {
@@ -255,7 +261,15 @@ func newPlot(a Axes) (*plot.Plot, error) {
 	p.X.Label.Text, p.Y.Label.Text = a.X, a.Y
 	if a.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+			ticks := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+			for i := range ticks {
+				if ticks[i].Label != "" {
+					ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 3, 64) // 1e-05, not 1.0000000000000001e-05
+				}
+			}
+			return ticks
+		})
 	}
 	switch {
 	case a.YMax > a.YMin:

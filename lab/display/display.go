@@ -218,11 +218,12 @@ func Heatmap(title string, rowLabels, colLabels []string, values [][]float64, fo
 
 func lerp(a, b int, t float64) int { return a + int(float64(b-a)*t+0.5) }
 
-// Bundle displays one output with several representations, keyed by MIME type
+// Bundle displays one output with several representations, keyed by MIME type;
+// values are strings (JSON as text), which GoNB passes on as they are
 // (e.g. "text/html" and a machine-readable "application/…+json" for tools that
 // read notebooks); Jupyter renders the richest one it knows. Outside a
 // notebook nothing is written.
-func Bundle(data map[string]any) {
+func Bundle(data map[string]string) {
 	if !InNotebook() || len(data) == 0 {
 		return
 	}
