@@ -6,6 +6,7 @@ A notebook fails when
   * any output contains a failed check badge ("✗") or a Go panic trace,
   * it produced fewer outputs than it promises in its metadata, e.g.
         "lab": {"expect": {"image/png": 2, "text": ["✓ PCA fit"]}}
+  ("expect_student", if present, replaces "expect" for the student version under notebooks/assignments/),
     ("image/png": at least that many PNG outputs; "text": strings that must appear in the outputs).
 
 Executed copies are written to notebooks/.executed/<same relative path>, and every PNG a notebook
@@ -83,7 +84,9 @@ def check_notebook(nb, student=False):
             problems.append(f"student notebook: expected every check 'not implemented yet', got {sorted(set(badges))}")
     elif "not-implemented" in badges:
         problems.append("a check says 'not implemented yet' in a solution notebook")
-    expect = nb.metadata.get("lab", {}).get("expect", {})
+    # "expect_student", if given, is what the student version must show (TODOs that draw pictures draw none).
+    lab = nb.metadata.get("lab", {})
+    expect = lab.get("expect_student", lab.get("expect", {})) if student else lab.get("expect", {})
     pngs = [
         out["data"]["image/png"]
         for cell in nb.cells

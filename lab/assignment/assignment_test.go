@@ -373,3 +373,47 @@ func tagged(id, item string) map[string]any {
 	c["metadata"] = map[string]any{"lab": map[string]any{"grade": item}}
 	return c
 }
+
+// referenceNames are the lab's own answers to the TODOs, and what used to name
+// them: no student notebook may mention one (they are unexported now, so a
+// notebook could not call them anyway, and the text must not point at them).
+var referenceNames = []string{"FitEigen", "referenceFit", "gmm.EStep", "gmm.MStep", "referenceEStep", "referenceMStep",
+	"ReferenceSample", "referenceSample", "vae.SampleGaussian", "vae.KLNormal", "vae.LogBernoulliWithLogits",
+	"ReferenceNegativeELBO", "referenceNegativeELBO", "NegativeELBOBound", "referenceNegativeIWAE", "the reference"}
+
+// TestStudentNotebooksHandOutNoAnswer checks the generated student notebooks:
+// no reference named, no solution region left, every written item of the
+// rubric a "Your answer:" prompt, and nbgrader metadata on the graded cells.
+func TestStudentNotebooksHandOutNoAnswer(t *testing.T) {
+	dir := filepath.Join("..", "..", "notebooks")
+	gens, err := Generate(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gens) < 4 {
+		t.Fatalf("%d student notebooks, want hw2 and lab3's three", len(gens))
+	}
+	for _, g := range gens {
+		data, err := os.ReadFile(g.Student)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		for _, name := range referenceNames {
+			if strings.Contains(s, name) {
+				t.Errorf("%s names %q", g.Student, name)
+			}
+		}
+		if strings.Contains(s, "BEGIN SOLUTION") || strings.Contains(s, "*Model answer.*") {
+			t.Errorf("%s still holds a solution", g.Student)
+		}
+		sol, _ := os.ReadFile(g.Solution)
+		written := strings.Count(string(sol), MarkdownBeginMarker)
+		if got := strings.Count(s, "**Your answer:**"); got != written {
+			t.Errorf("%s: %d answer prompts for %d written answers", g.Student, got, written)
+		}
+		if !strings.Contains(s, `"grade_id"`) {
+			t.Errorf("%s has no nbgrader metadata", g.Student)
+		}
+	}
+}
