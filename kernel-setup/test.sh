@@ -15,6 +15,10 @@
 #      assignment, solves it, runs it, submits; a second student submits the untouched version; the instructor
 #      collects and autogrades (full points, zero); a student is refused the instructor's files, the other
 #      student's submission, the lab module's files and the hub's secrets.
+#   c. the nbgrader round trip on a real notebook (kernel-setup/nbgrader_test.py, no root, no browser): nbgrader's
+#      generate_assignment of notebooks/lab3/01_gmm_pca.ipynb equals the lab's student version; autograde with the
+#      hub's configuration gives the solved submission every check's points and a partial Davies–Bouldin score,
+#      the untouched one zero.
 #   Each is skipped with one line where it cannot run (no Chromium, no root).
 # Options: --no-notebooks (Go tests only), --notebooks-only (notebooks and browser), --no-browser, --browser-only.
 set -euo pipefail
@@ -73,4 +77,6 @@ if [ "$browser" = 1 ]; then
     echo "hub test in the browser skipped (no Chromium); the same round trip from the command line:"
     "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/hub/hub_test.py"
   fi
+  echo "== classroom c: nbgrader round trip on notebooks/lab3/01_gmm_pca.ipynb"
+  LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/nbgrader_test.py"
 fi

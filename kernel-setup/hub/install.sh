@@ -69,6 +69,7 @@ if step venv kernel-setup/hub/requirements.txt <(echo "$PY") <("$PY" --version);
 fi
 SITE=$("$HUB/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 install -m 644 kernel-setup/hub/golab_exchange.py "$SITE/golab_exchange.py"
+install -m 644 kernel-setup/hub/golab_nbgrader.py "$SITE/golab_nbgrader.py"
 install -D -m 644 kernel-setup/hub/nbgrader_config.py "$HUB/venv/etc/jupyter/nbgrader_config.py"
 install -D -m 644 kernel-setup/jupyterlab-overrides.json "$HUB/venv/share/jupyter/lab/settings/overrides.json"
 install -m 644 kernel-setup/hub/jupyterhub_config.py "$HUB/etc/jupyterhub_config.py"

@@ -22,7 +22,19 @@ c.ClearSolutions.code_stub = {
     "go": "// TODO: write your solution here.\npanic(check.ErrNotImplemented)",
     "python": "# YOUR CODE HERE\nraise NotImplementedError()",
 }
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# A written answer sits between "<!-- BEGIN SOLUTION -->" and "<!-- END SOLUTION -->" in a markdown cell; the
+# student sees this prompt instead (lab/assignment.TextStub, the same text).
+c.ClearSolutions.text_stub = "**Your answer:** *double-click this cell and write your answer here.*"
+
+# Autograding (golab_nbgrader.py): the kernel runs with LAB_AUTOGRADE=1, so a check that does not pass fails its cell
+# (0 points); a formula score (check.Score) becomes a partial grade.
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, LimitOutput,  # noqa: E402
+                                    SaveAutoGrades)
+import golab_nbgrader  # noqa: E402
+
+c.Execute.kernel_manager_class = golab_nbgrader.AutogradeKernelManager
+c.Autograde.autograde_preprocessors = [Execute, golab_nbgrader.PointsToGrade, LimitOutput, SaveAutoGrades,
+                                       AssignLatePenalties, CheckCellMetadata]
 
 # Autograding runs the GoNB kernel: the first cell of a notebook compiles the lab's packages, which takes a while on
 # a cold build cache, so allow each cell up to 10 minutes.
