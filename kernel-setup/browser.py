@@ -208,7 +208,8 @@ def type_into(cell, text):
 
 def hub_student_round_trip(hub_url, user, password, assignment, notebook, solutions, answers):
     """As user on the course hub: log in, fetch the assignment from nbgrader's Assignments list, replace the stub of
-    each solution cell by the solution and each "YOUR ANSWER HERE" by the answer (typed, line by line), run all
+    each solution cell by the solution and each written-answer prompt (nbgrader's text stub, the lab's TextStub
+    "**Your answer:** …", rendered as "Your answer: …") by the answer (typed, line by line), run all
     cells from the Run menu, save, submit. Returns a list of problems (empty when all went well). Screenshots:
     hub-<step>.png."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -242,7 +243,7 @@ def hub_student_round_trip(hub_url, user, password, assignment, notebook, soluti
         for cell, sol in zip(stubs, solutions):
             type_into(cell, sol)
         blanks = [c for c in b.css(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell")
-                  if c.text.strip() == "YOUR ANSWER HERE"]
+                  if c.text.strip().startswith("Your answer:")]
         if len(blanks) != len(answers):
             problems.append(f"{len(blanks)} markdown cells to answer, {len(answers)} answers")
         for cell, answer in zip(blanks, answers):
