@@ -123,7 +123,8 @@ def run_one(path):
     except (CellTimeoutError, DeadKernelError, CellExecutionError) as e:
         exec_problem = f"execution stopped: {type(e).__name__}: {str(e)[:300]}"
     elapsed = time.time() - t0
-    student = rel.parts[0] == "assignments"
+    # A student notebook: under notebooks/assignments/, or any notebook of a student copy (kernel-setup/student-copy.sh).
+    student = rel.parts[0] == "assignments" or (NB_DIR / "STUDENT_COPY").exists()
     problems, pngs = check_notebook(nb, student)
     if exec_problem:
         problems.insert(0, exec_problem)

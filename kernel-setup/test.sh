@@ -47,8 +47,12 @@ if [ "$go_tests" = 1 ]; then
   echo "== go vet (with and without GOEXPERIMENT=simd)"
   go vet ./...
   GOEXPERIMENT= go vet ./...
-  echo "== student notebooks up to date"
-  go run ./lab/cmd/assignments --check
+  if [ -e "$ROOT/notebooks/STUDENT_COPY" ]; then
+    echo "== student notebooks up to date: skipped (a student copy has no solution notebooks)"
+  else
+    echo "== student notebooks up to date"
+    go run ./lab/cmd/assignments --check
+  fi
   kernels() { go run ./kernel-setup/simdlevel; }
   echo "== go test (leg 1/3: GOEXPERIMENT=simd, vector kernels: $(kernels))"
   go test -count=1 ./...
@@ -78,5 +82,9 @@ if [ "$browser" = 1 ]; then
     "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/hub/hub_test.py"
   fi
   echo "== classroom c: nbgrader round trip on notebooks/lab3/01_gmm_pca.ipynb"
-  LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/nbgrader_test.py"
+  if [ -e "$ROOT/notebooks/STUDENT_COPY" ]; then
+    echo "nbgrader round trip skipped: a student copy has no solution notebooks"
+  else
+    LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/nbgrader_test.py"
+  fi
 fi
