@@ -9,7 +9,9 @@
   tests) and timed from kernel start to the last cell's end; the slowest cell is noted.
 * The README's figures: a code cell whose metadata says "lab": {"figures": ["name", null, …]} has its PNG outputs,
   in order, written to docs/figures/<name>.png (null skips one).
-* A table of the times, with the machine and the command, is written to docs/run_all.md.
+* A table of the times, with the machine and the command, is written to docs/run_all_<vector kernels>.md, e.g.
+  docs/run_all_avx512.md; run it again with GODEBUG=cpu.avx512f=off for the AVX2 laptop's path
+  (docs/run_all_avx2.md).
 
 Usage: full_run.py [--no-figures] [notebook ...]   (default: every notebook under notebooks/ but the student
 versions). Takes about 15 minutes on 2 cores. Ends with "N passed, N failed".
@@ -30,17 +32,21 @@ import run_notebooks  # noqa: E402
 
 ROOT = run_notebooks.ROOT
 FIGURES = ROOT / "docs" / "figures"
-TABLE = ROOT / "docs" / "run_all.md"
 GOAL_S = 300  # issue 15: Run All of each notebook fits in 5 minutes on 2 cores
+
+
+def kernels():
+    """The vector kernels this process's environment selects (avx512, avx2 or scalar)."""
+    return subprocess.run(["go", "run", "./kernel-setup/simdlevel"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip() or "unknown"
 
 
 def cpu():
     model = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                   if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() \
         else platform.processor()
-    kernels = subprocess.run(["go", "run", "./kernel-setup/simdlevel"], cwd=ROOT, capture_output=True,
-                             text=True).stdout.strip()
-    return f"{model}, {os.cpu_count()} cores" + (f", vector kernels {kernels}" if kernels else "")
+    env = os.environ.get("GODEBUG", "")
+    return f"{model}, {os.cpu_count()} cores, vector kernels {kernels()}" + (f" (GODEBUG={env})" if env else "")
 
 
 def slowest_cell(nb):
@@ -107,10 +113,12 @@ def main():
                 print("   ", pr)
             rows.append((str(rel), elapsed, code_cells, npng, cell, cell_s, ok))
     if not args:
+        table = ROOT / "docs" / f"run_all_{kernels()}.md"
         lines = [
             "# Run All, full mode, from fresh caches",
             "",
             f"Measured {datetime.date.today()} on {cpu()}, pure-Go backend, with `kernel-setup/full_run.py` "
+            f"{'GODEBUG=' + os.environ['GODEBUG'] + ' ' if os.environ.get('GODEBUG') else ''}"
             "(each notebook executed headless by the GoNB kernel as *Run All* does, in a new results cache and "
             "checkpoint directory, shipped weights, the machine's Go build cache). Goal: each ≤ 5 min.",
             "",
@@ -121,9 +129,9 @@ def main():
             verdict = ("yes" if s <= GOAL_S else "**no**") if ok else "failed"
             lines.append(f"| `{rel}` | {int(s // 60)} min {s % 60:02.0f} s | {n} | {npng} | cell {cell}: {cs:.0f} s "
                          f"| {verdict} |")
-        TABLE.parent.mkdir(exist_ok=True)
-        TABLE.write_text("\n".join(lines) + "\n")
-        print(f"wrote {TABLE.relative_to(ROOT)}")
+        table.parent.mkdir(exist_ok=True)
+        table.write_text("\n".join(lines) + "\n")
+        print(f"wrote {table.relative_to(ROOT)}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
