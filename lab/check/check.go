@@ -99,11 +99,16 @@ func Todo() { panic(errNotImplemented) }
 // ErrNotImplemented, and ✗ with the panic message and source line if it
 // panicked. It returns the Result and records it for Summary.
 func Run(name string, fn func() error) Result {
-	res := call(name, fn)
+	return finish("check", call(name, fn))
+}
+
+// finish shows and records a check's or a score's outcome and, when
+// autograding, ends the cell with an error unless it passed.
+func finish(what string, res Result) Result {
 	show(res)
 	record(res)
 	if autograding() && res.Status != Passed {
-		fmt.Fprintf(os.Stderr, "check %q: %s %s\n", name, res.Status, res.Message)
+		fmt.Fprintf(os.Stderr, "%s %q: %s %s\n", what, res.Name, res.Status, res.Message)
 		exit(1)
 	}
 	return res
@@ -154,13 +159,7 @@ func Score(name string, outOf float64, compute func() (earned float64, detail st
 		res.Earned, res.Message = math.Max(0, math.Min(outOf, earned)), detail
 	}
 	res.OutOf = outOf
-	show(res)
-	record(res)
-	if autograding() && res.Status != Passed {
-		fmt.Fprintf(os.Stderr, "score %q: %s %s\n", name, res.Status, res.Message)
-		exit(1)
-	}
-	return res
+	return finish("score", res)
 }
 
 // Use returns f if the check called name has passed in this kernel session,

@@ -164,11 +164,7 @@ func (s Settings) GMM(st Steps) (*gmm.GMM, error) {
 		pcaVersion, gmmVersion = st.Version, st.Version
 	}
 	return persist.Cached(s.key("gmm", pcaVersion, gmmVersion), func() (*gmm.GMM, error) {
-		X, _, err := TrainImages(s.NTrain)
-		if err != nil {
-			return nil, err
-		}
-		Z, err := p.Transform(X)
+		Z, err := s.projectTrain(p)
 		if err != nil {
 			return nil, err
 		}
@@ -195,14 +191,19 @@ func (s Settings) Clusters() ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		X, _, err := TrainImages(s.NTrain)
-		if err != nil {
-			return nil, err
-		}
-		Z, err := p.Transform(X)
+		Z, err := s.projectTrain(p)
 		if err != nil {
 			return nil, err
 		}
 		return g.Predict(Z)
 	})
+}
+
+// projectTrain returns the PCA projection of the first NTrain training images.
+func (s Settings) projectTrain(p *pca.PCA) (*mat.Dense, error) {
+	X, _, err := TrainImages(s.NTrain)
+	if err != nil {
+		return nil, err
+	}
+	return p.Transform(X)
 }
