@@ -52,6 +52,12 @@ func TestScoreAndReport(t *testing.T) {
 		t.Fatalf("score: %+v", r)
 	}
 	// Points are clipped to [0, outOf]; NaN scores 0.
+	if r := Score("rounding", 30, func() (float64, string, error) { return 29.999999999999964, "", nil }); r.Earned != 30 {
+		t.Fatalf("score %v, want 30 (rounded to hundredths)", r.Earned)
+	}
+	if r := Score("hundredths", 30, func() (float64, string, error) { return 28.2749, "", nil }); r.Earned != 28.27 {
+		t.Fatalf("score %v, want 28.27", r.Earned)
+	}
 	if r := Score("over", 30, func() (float64, string, error) { return 31, "", nil }); r.Earned != 30 {
 		t.Fatalf("clipped score %v, want 30", r.Earned)
 	}
