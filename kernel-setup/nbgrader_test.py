@@ -12,6 +12,8 @@ In a temporary course directory, with the course hub's nbgrader configuration (k
    item, and both run to the end.
 
 Usage: nbgrader_test.py [notebook]   (default notebooks/lab3/01_gmm_pca.ipynb). Ends with "N passed, N failed".
+       nbgrader_test.py --answer SOLUTION STUDENT   writes the solution's answers into a student's notebook (used by
+       teacher_recipe_test.sh).
 """
 import json
 import os
@@ -52,7 +54,24 @@ def nbgrader(course, *args, timeout=1800):
     return p
 
 
+def answered(student, solution):
+    """A copy of the student notebook whose answer cells (nbgrader "solution" cells) hold the solution's sources."""
+    by_id = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in solution["cells"]
+             if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    solved = json.loads(json.dumps(student))
+    for c in solved["cells"]:
+        gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in by_id:
+            c["source"] = by_id[gid]
+    return solved
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--answer":  # --answer SOLUTION STUDENT: answer a fetched notebook in place
+        student = Path(sys.argv[3])
+        nb = answered(json.loads(student.read_text()), json.loads(Path(sys.argv[2]).read_text()))
+        student.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+        return
     solution = ROOT / (sys.argv[1] if len(sys.argv) > 1 else "notebooks/lab3/01_gmm_pca.ipynb")
     rel = solution.relative_to(ROOT / "notebooks")
     ours = ROOT / "notebooks" / "assignments" / rel
@@ -78,13 +97,7 @@ def main():
                      f"{len(release['cells'])} vs {len(lab['cells'])} cells"))
 
         source = json.loads(solution.read_text())
-        by_id = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
-                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-        solved = json.loads(json.dumps(release))
-        for c in solved["cells"]:
-            gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if c.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in by_id:
-                c["source"] = by_id[gid]
+        solved = answered(release, source)
         for student, nb in [("solved", solved), ("untouched", release)]:
             d = course / "submitted" / student / name
             d.mkdir(parents=True)

@@ -19,6 +19,8 @@
 #      generate_assignment of notebooks/lab3/01_gmm_pca.ipynb equals the lab's student version; autograde with the
 #      hub's configuration gives the solved submission every check's points and a partial Davies–Bouldin score,
 #      the untouched one zero.
+#   d. the README's teacher recipe run as written (kernel-setup/teacher_recipe_test.sh): generate, release, a student
+#      fetches and submits, collect, autograde, feedback, export; grades.csv and the student's feedback page.
 #   Each is skipped with one line where it cannot run (no Chromium, no root).
 # Options: --no-notebooks (Go tests only), --notebooks-only (notebooks and browser), --no-browser, --browser-only.
 set -euo pipefail
@@ -86,5 +88,7 @@ if [ "$browser" = 1 ]; then
     echo "nbgrader round trip skipped: a student copy has no solution notebooks"
   else
     LAB_QUICK=1 "$ROOT/.venv/bin/python" "$ROOT/kernel-setup/nbgrader_test.py"
+    echo "== classroom d: the README's teacher recipe, as written (kernel-setup/teacher_recipe_test.sh)"
+    "$ROOT/kernel-setup/teacher_recipe_test.sh"
   fi
 fi
