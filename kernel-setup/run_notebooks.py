@@ -123,8 +123,10 @@ def run_one(path):
     except (CellTimeoutError, DeadKernelError, CellExecutionError) as e:
         exec_problem = f"execution stopped: {type(e).__name__}: {str(e)[:300]}"
     elapsed = time.time() - t0
-    # A student notebook: under notebooks/assignments/, or any notebook of a student copy (kernel-setup/student-copy.sh).
-    student = rel.parts[0] == "assignments" or (NB_DIR / "STUDENT_COPY").exists()
+    # A student notebook: under notebooks/assignments/, or, in a student copy (kernel-setup/student-copy.sh), any
+    # assignment (a notebook with a rubric; 00_getting_started has no TODO and stays as it is).
+    student = rel.parts[0] == "assignments" or (
+        (NB_DIR / "STUDENT_COPY").exists() and "rubric" in nb.metadata.get("lab", {}))
     problems, pngs = check_notebook(nb, student)
     if exec_problem:
         problems.insert(0, exec_problem)

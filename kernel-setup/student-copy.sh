@@ -2,7 +2,7 @@
 # Writes a student copy of the lab to DIR: the repository as committed (HEAD), except that notebooks/ holds the
 # student versions (notebooks/assignments/…, moved up to the solutions' paths) and no solution notebook. It sets up
 # and runs with the same two commands (./kernel-setup/lab.sh, ./kernel-setup/test.sh); the file
-# notebooks/STUDENT_COPY marks it, so the tests judge every notebook as a student notebook (it must run to the end,
+# notebooks/STUDENT_COPY marks it, so the tests judge every assignment as a student notebook (it must run to the end,
 # its checks say "not implemented yet") and skip what needs the solutions (the generator's check, the nbgrader round
 # trip).
 #
