@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
@@ -32,6 +34,36 @@ const DirEnvVar = "LAB_DISPLAY_DIR"
 
 // InNotebook reports whether the program runs under the GoNB kernel.
 func InNotebook() bool { return gonbui.IsNotebook }
+
+// flushTimeout bounds the wait for GoNB's acknowledgement in flush.
+const flushTimeout = 10 * time.Second
+
+// flush returns once GoNB has taken every output sent so far. GoNB stops
+// reading a cell program's outputs as soon as the program exits, so an image
+// sent by the last statement of a cell could be dropped without a trace (seen
+// in a test run: a cell's plot missing, no error). gonbui.Sync sends a marker
+// down the same pipe and waits for GoNB's answer, which comes after the
+// outputs before it were handled; the wait is bounded, and after one
+// unanswered wait flush stops waiting, so that a kernel that never answers
+// cannot hang a cell.
+func flush() {
+	if flushGaveUp.Load() {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		gonbui.Sync()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(flushTimeout):
+		flushGaveUp.Store(true)
+	}
+}
+
+// flushGaveUp is set once GoNB did not answer a flush in time.
+var flushGaveUp atomic.Bool
 
 var (
 	fileMu  sync.Mutex
@@ -74,6 +106,7 @@ func toFile(kind, ext string, data []byte) error {
 func PNG(data []byte) error {
 	if InNotebook() {
 		gonbui.DisplayPNG(data)
+		flush()
 		return nil
 	}
 	return toFile("image", "png", data)
@@ -104,6 +137,7 @@ func Plot(p *plot.Plot, w, h vg.Length) error {
 	}
 	if InNotebook() {
 		gonbui.DisplayPNG(buf.Bytes())
+		flush()
 		return nil
 	}
 	return toFile("plot", "png", buf.Bytes())
@@ -113,6 +147,7 @@ func Plot(p *plot.Plot, w, h vg.Length) error {
 func HTML(s string) {
 	if InNotebook() {
 		gonbui.DisplayHTML(s)
+		flush()
 		return
 	}
 	_ = toFile("html", "html", []byte(s))
@@ -122,6 +157,7 @@ func HTML(s string) {
 func Markdown(s string) {
 	if InNotebook() {
 		gonbui.DisplayMarkdown(s)
+		flush()
 		return
 	}
 	_ = toFile("text", "md", []byte(s))
@@ -232,4 +268,5 @@ func Bundle(data map[string]string) {
 		d.Data[protocol.MIMEType(k)] = v
 	}
 	gonbui.SendData(d)
+	flush()
 }

@@ -66,6 +66,9 @@ func (p *Progress) Done() {
 		p.done = p.total
 	}
 	p.render()
+	if InNotebook() {
+		flush() // the final state must not be lost if the cell ends here
+	}
 }
 
 // Elapsed is the time since the progress display started.
