@@ -74,5 +74,9 @@ else
 fi
 fb=$(find "$HOME/student/lab3-part1/feedback" -name '01_gmm_pca.html' 2>/dev/null | head -1 || true)
 check "the student fetched the feedback page" "$([ -n "$fb" ] && grep -q 'Score: ' "$fb" && echo 0 || echo 1)"
+# Highlighted as Go (Pygments marks "func" as a declaration keyword), not as Python (a name, and a red box per "×"
+# in a comment; the Go lexer takes comments whole, its one red box is the "$" of the set-up cell's shell line).
+check "the feedback page highlights the code as Go" \
+  "$([ -n "$fb" ] && grep -q '<span class="kd">func</span>' "$fb" && ! grep -q '<span class="err">×' "$fb" && echo 0 || echo 1)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -8,6 +8,9 @@ Selected in nbgrader_config.py:
 * PointsToGrade turns a formula score's output (lab/check.Score publishes its points under the MIME type
   application/vnd.golab.points+json) into the execute_result that nbgrader reads as a partial grade. GoNB sends every
   output as display_data, so without it a formula cell would get all or nothing.
+* GoLexer names the Go lexer in the executed notebook's language_info. GoNB (v0.11.5) reports an empty
+  pygments_lexer, and nbconvert then highlights the code as Python (keywords like "as" in comments, a red box around
+  every "×"), so the feedback pages students get would show mangled Go.
 """
 import json
 import os
@@ -48,3 +51,13 @@ class PointsToGrade(NbGraderPreprocessor):
                 data={"text/plain": repr(float(points["earned"])), "text/html": data.get("text/html", "")},
                 execution_count=cell.get("execution_count"))
         return cell, resources
+
+
+class GoLexer(NbGraderPreprocessor):
+    """Sets language_info.pygments_lexer to "go" where a Go kernel left it empty (the feedback's highlighting)."""
+
+    def preprocess(self, nb, resources):
+        info = nb.metadata.get("language_info")
+        if info is not None and info.get("name") == "go" and not info.get("pygments_lexer"):
+            info["pygments_lexer"] = "go"
+        return nb, resources

@@ -27,14 +27,14 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "**Your answer:** *double-click this cell and write your answer here.*"
 
 # Autograding (golab_nbgrader.py): the kernel runs with LAB_AUTOGRADE=1, so a check that does not pass fails its cell
-# (0 points); a formula score (check.Score) becomes a partial grade.
+# (0 points); a formula score (check.Score) becomes a partial grade; the feedback highlights the code as Go.
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, LimitOutput,  # noqa: E402
                                     SaveAutoGrades)
 import golab_nbgrader  # noqa: E402
 
 c.Execute.kernel_manager_class = golab_nbgrader.AutogradeKernelManager
-c.Autograde.autograde_preprocessors = [Execute, golab_nbgrader.PointsToGrade, LimitOutput, SaveAutoGrades,
-                                       AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [Execute, golab_nbgrader.PointsToGrade, golab_nbgrader.GoLexer, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Autograding runs the GoNB kernel: the first cell of a notebook compiles the lab's packages, which takes a while on
 # a cold build cache, so allow each cell up to 10 minutes.
