@@ -60,9 +60,9 @@ def answered(student, solution):
              if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
     solved = json.loads(json.dumps(student))
     for c in solved["cells"]:
-        gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in by_id:
-            c["source"] = by_id[gid]
+        meta = c.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in by_id:
+            c["source"] = by_id[meta["grade_id"]]
     return solved
 
 

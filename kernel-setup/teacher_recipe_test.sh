@@ -6,8 +6,8 @@
 # $HOME (the block puts the course and the exchange there): every line of the block runs in order, except
 # `nbgrader formgrader` (a web app a person uses); at the block's first "# students:" line a student — the same Unix
 # account, in a directory of its own — lists, fetches, answers every TODO with the solution notebook's code, and
-# submits; at its "# students: fetch the feedback" line the student fetches the feedback. Then the checks: grades.csv gives the submission every point (lab3/01: 58 of 58), and the student can
-# fetch the feedback page.
+# submits; at its "# students: fetch the feedback" line the student fetches the feedback. Then the checks: grades.csv
+# gives the submission every point (lab3/01: 58 of 58), and the student fetched a feedback page highlighted as Go.
 #
 # Quick mode (LAB_QUICK=1, about 2 min) unless --full (the notebook in full mode, as a course runs it: about 4 min).
 # Needs the set-up with nbgrader (kernel-setup/setup.sh --browser). Ends with "N passed, N failed".

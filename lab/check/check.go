@@ -141,10 +141,10 @@ func call(name string, fn func() error) (res Result) {
 // Score records the outcome of a formula-scored item of the grading table:
 // compute returns the points earned out of outOf and a one-line explanation
 // (e.g. "Davies–Bouldin 3.02, baseline 2.98: 30 × 2.98 / 3.02"). The points
-// are clipped to [0, outOf] and rounded to hundredths, as the badge shows them
-// (so a gradebook gets 30, not 29.999999999999964). An error, a panic or "not implemented yet" in
-// compute scores 0 with that status. It shows a badge that also carries the
-// points (PointsMIME) and returns the Result.
+// are clipped to [0, outOf] and rounded to hundredths, as the badge shows
+// them (so a gradebook gets 30, not 29.999999999999964). An error, a panic or
+// "not implemented yet" in compute scores 0 with that status. It shows a
+// badge that also carries the points (PointsMIME) and returns the Result.
 func Score(name string, outOf float64, compute func() (earned float64, detail string, err error)) Result {
 	var earned float64
 	var detail string
